@@ -1,0 +1,17 @@
+# account_dunning: run it, test it, measure it. See README.rst.
+PYTHON ?= python3
+export PYTHON
+
+.PHONY: test run stop pot
+test:
+	bash tools/test.sh
+
+run:
+	bash tools/run.sh
+
+stop:
+	bash tools/pg.sh stop
+
+# Export the translation template from a database with the addon installed.
+pot:
+	bash tools/export_pot.sh

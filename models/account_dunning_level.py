@@ -1,0 +1,153 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AccountDunningLevel(models.Model):
+    _name = "account.dunning.level"
+    _description = "Dunning Level"
+    _check_company_auto = True
+    _order = "policy_id, delay, id"
+
+    policy_id = fields.Many2one(
+        "account.dunning.policy",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        related="policy_id.company_id", store=True, index=True, precompute=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    sequence = fields.Integer(
+        compute="_compute_sequence",
+        store=True,
+        help="Rank of the level in its policy, levels being ordered by delay.",
+    )
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    delay = fields.Integer(
+        required=True,
+        help="Days after the due date when this level is reached; a negative number "
+        "means "
+        "days before the due date (a courtesy reminder).",
+    )
+    auto_execute = fields.Boolean(
+        string="Automatic",
+        help="The daily run sends this level by itself. Otherwise its reminders wait "
+        "as "
+        "drafts for review.",
+    )
+    send_email = fields.Boolean()
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain=[("model", "=", "account.dunning.reminder")],
+        ondelete="restrict",
+    )
+    send_letter = fields.Boolean(string="Print Letter")
+    create_activity = fields.Boolean(string="Schedule Activity")
+    activity_type_id = fields.Many2one("mail.activity.type", ondelete="restrict")
+    activity_summary = fields.Char(translate=True)
+    activity_note = fields.Html(translate=True)
+    activity_user_type = fields.Selection(
+        [
+            ("responsible", "Dunning responsible"),
+            ("salesperson", "Salesperson"),
+            ("user", "Specific user"),
+        ],
+        string="Activity Assigned To",
+        default="responsible",
+        required=True,
+    )
+    activity_user_id = fields.Many2one(
+        "res.users", string="Activity User", check_company=True
+    )
+    fee_amount = fields.Monetary(
+        currency_field="currency_id",
+        string="Fixed Fee",
+        help="Recovery fee charged once per invoice when it reaches this level.",
+    )
+    apply_interest = fields.Boolean(string="Charge Late Interest")
+    credit_hold = fields.Boolean(
+        string="Put on Credit Hold",
+        help="Customers reaching this level are put on credit hold.",
+    )
+    collection_handoff = fields.Boolean(
+        string="Hand Over to Collection",
+        help="Customers reaching this level are handed over to a collection agency or "
+        "legal action, and automatic reminders stop for them.",
+    )
+
+    @api.depends("delay", "policy_id.level_ids.delay", "active")
+    def _compute_sequence(self):
+        for policy in self.policy_id:
+            ordered = policy.with_context(active_test=False).level_ids.sorted(
+                lambda level: (level.delay, level.id or 0)
+            )
+            for rank, level in enumerate(ordered, start=1):
+                level.sequence = rank
+        for level in self.filtered(lambda lvl: not lvl.policy_id):
+            level.sequence = 0
+
+    @api.constrains("fee_amount")
+    def _check_fee_amount(self):
+        for level in self:
+            if level.fee_amount < 0:
+                raise ValidationError(
+                    _(
+                        "The fee of dunning level %(level)s cannot be negative.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("send_email", "mail_template_id")
+    def _check_mail_template(self):
+        for level in self:
+            if level.send_email and not level.mail_template_id:
+                raise ValidationError(
+                    _(
+                        "Dunning level %(level)s sends an email: choose its email "
+                        "template.",
+                        level=level.name,
+                    )
+                )
+            template = level.mail_template_id
+            if template and template.model != "account.dunning.reminder":
+                raise ValidationError(
+                    _(
+                        "The email template %(template)s of dunning level %(level)s "
+                        "is not a "
+                        "payment reminder template.",
+                        template=template.name,
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains(
+        "create_activity", "activity_type_id", "activity_user_type", "activity_user_id"
+    )
+    def _check_activity(self):
+        for level in self.filtered("create_activity"):
+            if not level.activity_type_id:
+                raise ValidationError(
+                    _(
+                        "Dunning level %(level)s schedules an activity: choose its "
+                        "type.",
+                        level=level.name,
+                    )
+                )
+            if level.activity_user_type == "user" and not level.activity_user_id:
+                raise ValidationError(
+                    _(
+                        "Dunning level %(level)s assigns its activity to a specific "
+                        "user: "
+                        "choose that user.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("delay", "policy_id", "active")
+    def _check_policy_delays(self):
+        self.policy_id._check_unique_delays()

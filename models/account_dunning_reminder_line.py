@@ -1,0 +1,104 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AccountDunningReminderLine(models.Model):
+    """One invoice in a reminder, with its figures frozen at reminder time."""
+
+    _name = "account.dunning.reminder.line"
+    _description = "Payment Reminder Line"
+    _check_company_auto = True
+    _order = "reminder_id, date_due, id"
+
+    reminder_id = fields.Many2one(
+        "account.dunning.reminder", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        related="reminder_id.company_id", store=True, index=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        related="reminder_id.partner_id", store=True, index=True
+    )
+    state = fields.Selection(related="reminder_id.state", store=True, index=True)
+    date = fields.Date(related="reminder_id.date", store=True)
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    level_id = fields.Many2one(
+        "account.dunning.level", check_company=True, index=True, ondelete="restrict"
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    date_due = fields.Date(string="Due Date")
+    amount_residual = fields.Monetary(
+        string="Amount Due",
+        currency_field="currency_id",
+        help="In the invoice currency.",
+    )
+    amount_residual_company = fields.Monetary(
+        string="Amount Due (Company Currency)", currency_field="company_currency_id"
+    )
+    days_overdue = fields.Integer()
+    fee_amount = fields.Monetary(string="Fee", currency_field="currency_id")
+    interest_amount = fields.Monetary(string="Interest", currency_field="currency_id")
+
+    @api.depends("move_id")
+    def _compute_currency_id(self):
+        for line in self:
+            line.currency_id = line.move_id.currency_id or line.company_id.currency_id
+
+    def _amount_in(self, fname, company_currency):
+        """The line's ``fname`` amount; in company currency if ``company_currency``."""
+        self.ensure_one()
+        if not company_currency:
+            return self[fname]
+        if fname == "amount_residual":
+            return self.amount_residual_company
+        return self.currency_id._convert(
+            self[fname],
+            self.company_currency_id,
+            self.company_id,
+            self.date or fields.Date.context_today(self),
+        )
+
+    @api.constrains("fee_amount", "interest_amount")
+    def _check_amounts(self):
+        for line in self:
+            if line.fee_amount < 0 or line.interest_amount < 0:
+                raise ValidationError(
+                    _(
+                        "Fees and interest of invoice %(invoice)s cannot be negative.",
+                        invoice=line.move_id.name,
+                    )
+                )
+
+    @api.constrains("move_id")
+    def _check_move(self):
+        for line in self:
+            move = line.move_id
+            if move.state != "posted" or not move.is_sale_document(
+                include_receipts=True
+            ):
+                raise ValidationError(
+                    _(
+                        "Only posted customer invoices can be reminded; %(invoice)s "
+                        "is not one.",
+                        invoice=move.display_name,
+                    )
+                )

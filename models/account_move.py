@@ -1,0 +1,212 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# Delay below any level's: "no level reached yet".
+NO_LEVEL_DELAY = -(2**31)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    dunning_reminder_line_ids = fields.One2many(
+        "account.dunning.reminder.line", "move_id", string="Reminders", readonly=True
+    )
+    dunning_level_id = fields.Many2one(
+        "account.dunning.level",
+        string="Dunning Level",
+        compute="_compute_dunning_history",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        copy=False,
+        tracking=True,
+        help="The last dunning level this invoice reached.",
+    )
+    dunning_last_date = fields.Date(
+        string="Last Reminder",
+        compute="_compute_dunning_history",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
+    dunning_count = fields.Integer(
+        string="Reminders Sent",
+        compute="_compute_dunning_history",
+        store=True,
+        copy=False,
+    )
+    dunning_excluded = fields.Boolean(
+        string="Excluded from Dunning",
+        copy=False,
+        tracking=True,
+        help="No payment reminder is sent for this invoice.",
+    )
+    dunning_exclusion_reason = fields.Char(string="Exclusion Reason", copy=False)
+    days_overdue = fields.Integer(
+        compute="_compute_dunning_position",
+        help="Days since the due date of the earliest unpaid instalment.",
+    )
+    dunning_next_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_dunning_position",
+        help="When this invoice reaches its next dunning level.",
+    )
+
+    @api.depends(
+        "dunning_reminder_line_ids.state",
+        "dunning_reminder_line_ids.level_id",
+        "dunning_reminder_line_ids.date",
+    )
+    def _compute_dunning_history(self):
+        """The history of sent reminders decides the invoice's level and last date."""
+        for move in self:
+            sent = move.dunning_reminder_line_ids.filtered(
+                lambda line: line.state == "sent"
+            )
+            last = sent.sorted(lambda line: (line.date, line.id))[-1:]
+            move.dunning_level_id = last.level_id
+            move.dunning_last_date = last.date
+            move.dunning_count = len(sent)
+
+    @api.depends(
+        "state",
+        "amount_residual",
+        "payment_state",
+        "invoice_date_due",
+        "dunning_level_id",
+        "dunning_excluded",
+        "commercial_partner_id.dunning_excluded",
+        "commercial_partner_id.dunning_policy_id",
+    )
+    @api.depends_context("company")
+    def _compute_dunning_position(self):
+        today = fields.Date.context_today(self)
+        rows = {}
+        for company, moves in self.filtered("id").grouped("company_id").items():
+            line_filter = SQL("l.move_id = ANY(%s)", moves._origin.ids)
+            for row in self._dunning_fetch(
+                self._dunning_open_moves_sql(company, today, line_filter)
+            ):
+                rows[row["move_id"]] = row
+        for move in self:
+            row = rows.get(move._origin.id)
+            due = row and row["due"]
+            move.days_overdue = max((today - due).days, 0) if due else 0
+            move.dunning_next_date = (
+                row["next_date"] if row and row["chaseable"] else False
+            )
+
+    # ------------------------------------------------------------------
+    # Select: the open receivable position, set-based
+    # ------------------------------------------------------------------
+    def _dunning_chaseable_sql(self, company):
+        """The exclusion rule, in one place: may this open entry be reminded?
+
+        Reads aliases ``m`` (account_move) and ``p`` (the commercial partner). Later
+        features (disputes, promises, plans, collection stage) add their conditions
+        here.
+        """
+        partner = self.env["res.partner"].with_company(company)
+        return SQL(
+            """m.move_type = 'out_invoice'
+               AND NOT COALESCE(m.dunning_excluded, FALSE)
+               AND NOT COALESCE(%(partner_excluded)s, FALSE)""",
+            partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
+        )
+
+    @api.model
+    def _dunning_open_moves_sql(self, company, date, line_filter):
+        """One row per posted entry of ``company`` with an open receivable balance.
+
+        ``line_filter`` restricts the receivable lines (alias ``l``, partner alias
+        ``lp``). Amounts are in company currency. Entries already paid but not yet
+        reconciled (``in_payment``/``paid``) are left out: chasing them would dun a
+        customer who paid.
+        """
+        partner = self.env["res.partner"].with_company(company)
+        return SQL(
+            """
+            WITH open_lines AS (
+                SELECT l.move_id,
+                       lp.commercial_partner_id AS partner_id,
+                       l.amount_residual,
+                       COALESCE(l.date_maturity, l.date) AS due
+                  FROM account_move_line l
+                  JOIN account_account a ON a.id = l.account_id
+                  JOIN account_move lm ON lm.id = l.move_id
+                  JOIN res_partner lp ON lp.id = l.partner_id
+                 WHERE l.company_id = %(company)s
+                   AND l.parent_state = 'posted'
+                   AND a.account_type = 'asset_receivable'
+                   AND NOT l.reconciled
+                   AND l.amount_residual != 0
+                   AND COALESCE(lm.payment_state, 'not_paid')
+                       NOT IN ('in_payment', 'paid')
+                   AND %(line_filter)s
+            ), open_moves AS (
+                SELECT move_id,
+                       partner_id,
+                       SUM(amount_residual) AS residual,
+                       MIN(due) FILTER (WHERE amount_residual > 0) AS due,
+                       COALESCE(SUM(amount_residual)
+                           FILTER (WHERE amount_residual > 0 AND due < %(date)s), 0)
+                           AS overdue_residual
+                  FROM open_lines
+                 GROUP BY move_id, partner_id
+            )
+            SELECT om.move_id,
+                   om.partner_id,
+                   m.move_type,
+                   om.residual,
+                   om.due,
+                   om.overdue_residual,
+                   (%(chaseable)s) AS chaseable,
+                   m.dunning_level_id AS level_id,
+                   cur.delay AS current_delay,
+                   pol.id AS policy_id,
+                   pol.minimum_amount,
+                   nxt.delay AS next_delay,
+                   last.date AS last_reminder_date,
+                   CASE WHEN nxt.delay IS NOT NULL AND om.due IS NOT NULL
+                        THEN GREATEST(om.due + nxt.delay,
+                                     last.date + pol.min_interval_days)
+                   END AS next_date
+              FROM open_moves om
+              JOIN account_move m ON m.id = om.move_id
+              JOIN res_partner p ON p.id = om.partner_id
+              LEFT JOIN account_dunning_level cur ON cur.id = m.dunning_level_id
+              LEFT JOIN account_dunning_policy pol
+                     ON pol.id = COALESCE(%(partner_policy)s, %(company_policy)s)
+                    AND pol.active
+              LEFT JOIN LATERAL (
+                    SELECT MIN(lv.delay) AS delay
+                      FROM account_dunning_level lv
+                     WHERE lv.policy_id = pol.id
+                       AND lv.active
+                       AND lv.delay > COALESCE(cur.delay, %(no_level)s)
+              ) nxt ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT MAX(r.date) AS date
+                      FROM account_dunning_reminder r
+                     WHERE r.partner_id = om.partner_id
+                       AND r.company_id = %(company)s
+                       AND r.state = 'sent'
+              ) last ON TRUE
+            """,
+            company=company.id,
+            date=date,
+            line_filter=line_filter,
+            chaseable=self._dunning_chaseable_sql(company),
+            partner_policy=partner._field_to_sql("p", "dunning_policy_id"),
+            company_policy=company.dunning_policy_id.id or None,
+            no_level=NO_LEVEL_DELAY,
+        )
+
+    def _dunning_fetch(self, query):
+        """Run a dunning select and return its rows as dicts."""
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        columns = [column.name for column in self.env.cr.description]
+        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]

@@ -1,0 +1,168 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    dunning_policy_id = fields.Many2one(
+        "account.dunning.policy",
+        string="Default Dunning Policy",
+        ondelete="restrict",
+        help="The policy of customers that have none of their own.",
+    )
+    dunning_auto_run = fields.Boolean(
+        string="Automatic Daily Reminders",
+        default=True,
+        help="The daily scheduled action escalates overdue invoices and sends the "
+        "reminders of automatic levels.",
+    )
+    dunning_responsible_id = fields.Many2one(
+        "res.users",
+        string="Default Dunning Responsible",
+        help="Follows up customers that have no dunning responsible of their own.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._dunning_ensure_default_policy()
+        return companies
+
+    @api.constrains("dunning_policy_id")
+    def _check_dunning_policy_id(self):
+        for company in self:
+            policy = company.dunning_policy_id
+            if policy and policy.company_id != company:
+                raise ValidationError(
+                    _(
+                        "The default dunning policy of %(company)s must belong to it, "
+                        "not to "
+                        "%(other)s.",
+                        company=company.name,
+                        other=policy.company_id.name,
+                    )
+                )
+            if policy and not policy.active:
+                raise ValidationError(
+                    _(
+                        "The default dunning policy of %(company)s cannot be archived.",
+                        company=company.name,
+                    )
+                )
+
+    def _dunning_ensure_default_policy(self):
+        """Give each company without one the schedule our users know."""
+        companies = self.filtered(lambda company: not company.dunning_policy_id)
+        if not companies:
+            return
+        # sudo: the default policy is configuration every company needs, whoever creates
+        # it.
+        english = companies.sudo().with_context(lang="en_US")
+        policies = (
+            self.env["account.dunning.policy"]
+            .sudo()
+            .with_context(lang="en_US")
+            .create([company._dunning_default_policy_vals() for company in english])
+        )
+        for company, policy in zip(companies, policies, strict=True):
+            company.sudo().dunning_policy_id = policy
+        self._dunning_translate_default_policies(policies)
+
+    def _dunning_default_policy_vals(self):
+        self.ensure_one()
+        return {
+            "name": self.env._("Standard reminders"),
+            "company_id": self.id,
+            "min_interval_days": 5,
+            "level_ids": [
+                fields.Command.create(vals)
+                for vals in self._dunning_default_levels_vals()
+            ],
+        }
+
+    def _dunning_default_levels_vals(self):
+        """Courtesy at -3 days (off), email at +5, call at +10, formal letter at +15,
+        payment plan proposal or meeting at +20.
+        """
+        ref = self.env.ref
+        _ = self.env._
+        return [
+            {
+                "name": _("Courtesy reminder"),
+                "delay": -3,
+                "active": False,
+                "auto_execute": True,
+                "send_email": True,
+                "mail_template_id": ref(
+                    "account_dunning.mail_template_dunning_courtesy"
+                ).id,
+            },
+            {
+                "name": _("First reminder"),
+                "delay": 5,
+                "auto_execute": True,
+                "send_email": True,
+                "mail_template_id": ref(
+                    "account_dunning.mail_template_dunning_first"
+                ).id,
+            },
+            {
+                "name": _("Phone call"),
+                "delay": 10,
+                "auto_execute": True,
+                "send_email": True,
+                "mail_template_id": ref(
+                    "account_dunning.mail_template_dunning_second"
+                ).id,
+                "create_activity": True,
+                "activity_type_id": ref("mail.mail_activity_data_call").id,
+                "activity_summary": _("Call the customer about overdue invoices"),
+            },
+            {
+                "name": _("Formal notice"),
+                "delay": 15,
+                "send_email": True,
+                "mail_template_id": ref(
+                    "account_dunning.mail_template_dunning_formal"
+                ).id,
+                "send_letter": True,
+            },
+            {
+                "name": _("Payment plan or meeting"),
+                "delay": 20,
+                "send_email": True,
+                "mail_template_id": ref(
+                    "account_dunning.mail_template_dunning_final"
+                ).id,
+                "create_activity": True,
+                "activity_type_id": ref("mail.mail_activity_data_meeting").id,
+                "activity_summary": _("Propose a payment plan or a meeting"),
+            },
+        ]
+
+    def _dunning_translate_default_policies(self, policies):
+        """Policies are created in English; give their names in every other active
+        language.
+        """
+        for code, __ in self.env["res.lang"].get_installed():
+            if code == "en_US":
+                continue
+            for policy in policies.sudo().with_context(lang=code):
+                vals = policy.company_id.with_context(
+                    lang=code
+                )._dunning_default_policy_vals()
+                policy.name = vals["name"]
+                by_delay = {
+                    command[2]["delay"]: command[2] for command in vals["level_ids"]
+                }
+                for level in policy.level_ids:
+                    translated = by_delay.get(level.delay)
+                    if translated:
+                        level.name = translated["name"]
+                        if level.activity_summary and translated.get(
+                            "activity_summary"
+                        ):
+                            level.activity_summary = translated["activity_summary"]

@@ -1,0 +1,21 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    dunning_policy_id = fields.Many2one(
+        related="company_id.dunning_policy_id",
+        readonly=False,
+        domain="[('company_id', '=', company_id)]",
+    )
+    dunning_auto_run = fields.Boolean(
+        related="company_id.dunning_auto_run", readonly=False
+    )
+    dunning_responsible_id = fields.Many2one(
+        related="company_id.dunning_responsible_id",
+        readonly=False,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )

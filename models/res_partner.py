@@ -1,0 +1,384 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import operator as py_operator
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+DUNNING_STATUS = [
+    ("none", "Nothing overdue"),
+    ("overdue", "Overdue"),
+    ("action", "Action needed"),
+    ("excluded", "Excluded or on hold"),
+]
+
+OPERATORS = {
+    "=": py_operator.eq,
+    "!=": py_operator.ne,
+    "<": py_operator.lt,
+    "<=": py_operator.le,
+    ">": py_operator.gt,
+    ">=": py_operator.ge,
+}
+
+# Figures computed in SQL by _dunning_figures_sql(), hence sortable and searchable.
+SQL_FIGURES = {
+    "dunning_amount_overdue": "amount_overdue",
+    "dunning_overdue_count": "overdue_count",
+    "dunning_next_date": "next_date",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    dunning_policy_id = fields.Many2one(
+        "account.dunning.policy",
+        string="Dunning Policy",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Leave empty to follow the company's default dunning policy.",
+    )
+    dunning_excluded = fields.Boolean(
+        string="Excluded from Dunning",
+        company_dependent=True,
+        tracking=True,
+        help="No payment reminder is sent to this customer.",
+    )
+    dunning_responsible_id = fields.Many2one(
+        "res.users",
+        string="Dunning Responsible",
+        company_dependent=True,
+        help="Who follows up this customer's payments; the company default applies "
+        "when empty.",
+    )
+    credit_hold = fields.Boolean(
+        company_dependent=True,
+        tracking=True,
+        help="The customer is on credit hold: no new credit until the situation is "
+        "settled.",
+    )
+    dunning_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_dunning_currency_id"
+    )
+    dunning_amount_overdue = fields.Monetary(
+        string="Overdue Amount",
+        currency_field="dunning_currency_id",
+        compute="_compute_dunning_figures",
+        search="_search_dunning_amount_overdue",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="Overdue receivables net of unapplied credit notes and payments, "
+        "in company currency.",
+    )
+    dunning_overdue_count = fields.Integer(
+        string="Overdue Invoices",
+        compute="_compute_dunning_figures",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    dunning_level_id = fields.Many2one(
+        "account.dunning.level",
+        string="Dunning Level",
+        compute="_compute_dunning_figures",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="The highest level reached among the customer's open invoices.",
+    )
+    dunning_next_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_dunning_figures",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    dunning_status = fields.Selection(
+        DUNNING_STATUS,
+        compute="_compute_dunning_figures",
+        search="_search_dunning_status",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    dunning_reminder_ids = fields.One2many(
+        "account.dunning.reminder",
+        "partner_id",
+        string="Payment Reminders",
+        readonly=True,
+    )
+    dunning_reminder_count = fields.Integer(
+        compute="_compute_dunning_reminder_count",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + [
+            "dunning_policy_id",
+            "dunning_excluded",
+            "dunning_responsible_id",
+            "credit_hold",
+        ]
+
+    @api.depends_context("company")
+    def _compute_dunning_currency_id(self):
+        self.dunning_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_dunning_figures(self):
+        commercial = self.commercial_partner_id._origin
+        figures = {}
+        if commercial:
+            company = self.env.company
+            line_filter = SQL("lp.commercial_partner_id = ANY(%s)", commercial.ids)
+            query = self._dunning_figures_sql(
+                company, self._dunning_today(), line_filter
+            )
+            rows = self.env["account.move"]._dunning_fetch(query)
+            figures = {row["partner_id"]: row for row in rows}
+        levels = self.env["account.dunning.level"].browse(
+            [row["level_id"] for row in figures.values() if row["level_id"]]
+        )
+        for partner in self:
+            row = figures.get(partner.commercial_partner_id._origin.id) or {}
+            partner.dunning_amount_overdue = row.get("amount_overdue", 0.0)
+            partner.dunning_overdue_count = row.get("overdue_count", 0)
+            partner.dunning_level_id = levels.browse(row.get("level_id"))
+            partner.dunning_next_date = row.get("next_date")
+            partner.dunning_status = (
+                "excluded"
+                if partner.commercial_partner_id._dunning_is_excluded()
+                else row.get("status", "none")
+            )
+
+    def _compute_dunning_reminder_count(self):
+        counts = dict(
+            self.env["account.dunning.reminder"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.dunning_reminder_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
+    def _dunning_is_excluded(self):
+        self.ensure_one()
+        return self.dunning_excluded or self.credit_hold
+
+    @api.model
+    def _dunning_today(self):
+        return fields.Date.context_today(self)
+
+    # ------------------------------------------------------------------
+    # Per-customer figures, in SQL (one grouped query, any number of customers)
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_figures_sql(self, company, date, line_filter):
+        """One row per commercial partner with an open receivable balance.
+
+        ``amount_overdue`` nets overdue invoices with unapplied credits. ``status`` is
+        ``action`` when a level is due for a chaseable invoice and the amount to claim
+        reaches the policy minimum, or when a draft reminder awaits review. Callers
+        apply partner-level exclusion on top.
+        """
+        moves = self.env["account.move"]._dunning_open_moves_sql(
+            company, date, line_filter
+        )
+        return SQL(
+            """
+            WITH moves AS (%(moves)s),
+            per_partner AS (
+                SELECT partner_id,
+                       SUM(overdue_residual)
+                         + COALESCE(SUM(residual) FILTER (WHERE residual < 0), 0)
+                         AS amount_overdue,
+                       COUNT(*) FILTER (WHERE move_type = 'out_invoice'
+                                        AND overdue_residual > 0) AS overdue_count,
+                       (ARRAY_AGG(level_id ORDER BY current_delay DESC)
+                            FILTER (WHERE level_id IS NOT NULL AND residual > 0))[1]
+                         AS level_id,
+                       MIN(next_date) FILTER (WHERE chaseable) AS next_date,
+                       COALESCE(SUM(residual)
+                                FILTER (WHERE chaseable AND next_date <= %(date)s), 0)
+                         + COALESCE(SUM(residual) FILTER (WHERE residual < 0), 0)
+                         AS amount_to_claim,
+                       COALESCE(MAX(minimum_amount), 0) AS minimum_amount
+                  FROM moves
+                 GROUP BY partner_id
+            )
+            SELECT pp.partner_id,
+                   pp.amount_overdue,
+                   pp.overdue_count,
+                   pp.level_id,
+                   pp.next_date,
+                   pp.amount_to_claim,
+                   CASE WHEN (pp.amount_to_claim > 0
+                              AND pp.amount_to_claim >= pp.minimum_amount)
+                             OR EXISTS (SELECT 1 FROM account_dunning_reminder d
+                                         WHERE d.partner_id = pp.partner_id
+                                           AND d.company_id = %(company)s
+                                           AND d.state = 'draft')
+                        THEN 'action'
+                        WHEN pp.amount_overdue > 0 THEN 'overdue'
+                        ELSE 'none'
+                   END AS status
+              FROM per_partner pp
+            """,
+            moves=moves,
+            date=date,
+            company=company.id,
+        )
+
+    def _dunning_excluded_sql(self, alias, query=None):
+        return SQL(
+            "(COALESCE(%s, FALSE) OR COALESCE(%s, FALSE))",
+            self._field_to_sql(alias, "dunning_excluded", query),
+            self._field_to_sql(alias, "credit_hold", query),
+        )
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """Sort and group on the SQL figures: a correlated subquery per partner."""
+        if fname not in SQL_FIGURES and fname != "dunning_status":
+            return super()._field_to_sql(alias, fname, query, flush)
+        self.check_field_access_rights("read", [fname])
+        commercial = super()._field_to_sql(alias, "commercial_partner_id", query, flush)
+        figures = self._dunning_figures_sql(
+            self.env.company,
+            self._dunning_today(),
+            SQL("lp.commercial_partner_id = %s", commercial),
+        )
+        if fname == "dunning_status":
+            return SQL(
+                "(CASE WHEN %s THEN 'excluded' ELSE COALESCE((SELECT f.status FROM "
+                "(%s) f), "
+                "'none') END)",
+                self._dunning_excluded_sql(alias, query),
+                figures,
+            )
+        column = SQL.identifier("f", SQL_FIGURES[fname])
+        value = SQL("(SELECT %s FROM (%s) f)", column, figures)
+        if fname == "dunning_next_date":
+            return value
+        return SQL("COALESCE(%s, 0)", value)
+
+    def _dunning_all_figures(self):
+        """Figures of every customer of the current company, by partner id."""
+        query = self._dunning_figures_sql(
+            self.env.company, self._dunning_today(), SQL("TRUE")
+        )
+        return {
+            row["partner_id"]: row
+            for row in self.env["account.move"]._dunning_fetch(query)
+        }
+
+    def _search_dunning_amount_overdue(self, operator, value):
+        compare = OPERATORS.get(operator)
+        if compare is None or not isinstance(value, (int, float)):
+            raise UserError(_("Unsupported search on the overdue amount: %s", operator))
+        amounts = {
+            pid: row["amount_overdue"]
+            for pid, row in self._dunning_all_figures().items()
+        }
+        if compare(0.0, value):
+            # Customers without any open receivable match too: exclude the others.
+            return [
+                (
+                    "commercial_partner_id",
+                    "not in",
+                    [
+                        pid
+                        for pid, amount in amounts.items()
+                        if not compare(amount, value)
+                    ],
+                )
+            ]
+        return [
+            (
+                "commercial_partner_id",
+                "in",
+                [pid for pid, amount in amounts.items() if compare(amount, value)],
+            )
+        ]
+
+    def _search_dunning_status(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the dunning status: %s", operator))
+        values = {value} if isinstance(value, str) or not value else set(value)
+        values = {v or "none" for v in values}
+        statuses = {
+            pid: row["status"] for pid, row in self._dunning_all_figures().items()
+        }
+        excluded = expression.OR(
+            [
+                [("commercial_partner_id.dunning_excluded", "=", True)],
+                [("commercial_partner_id.credit_hold", "=", True)],
+            ]
+        )
+        not_excluded = ["!", *excluded]
+        branches = []
+        for status in values:
+            if status == "excluded":
+                branches.append(excluded)
+            elif status == "none":
+                busy = [pid for pid, st in statuses.items() if st != "none"]
+                branches.append(
+                    expression.AND(
+                        [not_excluded, [("commercial_partner_id", "not in", busy)]]
+                    )
+                )
+            else:
+                ids = [pid for pid, st in statuses.items() if st == status]
+                branches.append(
+                    expression.AND(
+                        [not_excluded, [("commercial_partner_id", "in", ids)]]
+                    )
+                )
+        domain = expression.OR(branches) if branches else expression.FALSE_DOMAIN
+        if operator in ("!=", "not in"):
+            return ["!", *domain]
+        return domain
+
+    # ------------------------------------------------------------------
+    # Constraints and actions
+    # ------------------------------------------------------------------
+    @api.constrains("dunning_policy_id")
+    def _check_dunning_policy_company(self):
+        company = self.env.company
+        for partner in self:
+            policy = partner.dunning_policy_id
+            if policy and policy.company_id != company:
+                raise ValidationError(
+                    _(
+                        "Dunning policy %(policy)s belongs to %(other)s and cannot be "
+                        "used "
+                        "for %(partner)s in %(company)s.",
+                        policy=policy.name,
+                        other=policy.company_id.name,
+                        partner=partner.display_name,
+                        company=company.name,
+                    )
+                )
+
+    def action_view_dunning_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning.account_dunning_reminder_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "search_default_group_by_state": 0,
+        }
+        return action
+
+    def action_view_dunning_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+        action["context"] = {"create": False, "search_default_late": 1}
+        return action

@@ -1,0 +1,4 @@
+from . import test_dunning_config
+from . import test_dunning_figures
+from . import test_dunning_reminder
+from . import test_dunning_security

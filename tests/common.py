@@ -1,0 +1,112 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from odoo import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+TODAY = date(2026, 3, 31)
+
+
+class DunningCommon(AccountTestInvoicingCommon):
+    """Customers without payment terms, so that each invoice's due date is the one given."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.policy = cls.company.dunning_policy_id
+        cls.levels = cls.policy.with_context(active_test=False).level_ids.sorted(
+            "delay"
+        )
+        cls.level_courtesy, cls.level_email, cls.level_call = cls.levels[:3]
+        cls.level_formal, cls.level_plan = cls.levels[3:]
+        cls.eur = cls.setup_other_currency("EUR")  # 2.0 EUR for 1 USD since 2017
+        cls.customer = cls._customer("Dupont SA")
+        cls.other_customer = cls._customer("Martin SARL")
+
+    @classmethod
+    def _customer(cls, name, **vals):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "email": f"{name.split()[0]}@example.com",
+            }
+            | vals
+        )
+
+    @classmethod
+    def _invoice(
+        cls, partner, amount, due, currency=None, move_type="out_invoice", **vals
+    ):
+        """A posted invoice (or credit note) of ``amount`` without tax, due on ``due``."""
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_payment_term_id": False,
+                "currency_id": (currency or cls.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Consulting",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+            | vals
+        )
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, moves, amount, on=TODAY):
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({"amount": amount, "payment_date": on, "group_payment": True})
+            ._create_payments()
+        )
+
+    @classmethod
+    def _reminder(cls, partner, moves, level, on=TODAY, state="sent"):
+        reminder = cls.env["account.dunning.reminder"].create(
+            {
+                "partner_id": partner.id,
+                "policy_id": level.policy_id.id,
+                "level_id": level.id,
+                "date": on,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "move_id": move.id,
+                            "level_id": level.id,
+                            "date_due": move.invoice_date_due,
+                            "amount_residual": move.amount_residual,
+                            "amount_residual_company": move.amount_residual_signed,
+                            "days_overdue": (on - move.invoice_date_due).days,
+                        }
+                    )
+                    for move in moves
+                ],
+            }
+        )
+        if state != "draft":
+            reminder.state = state
+        return reminder
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, pattern):
+        """Like assertRaisesRegex, inside the savepoint Odoo gives assertRaises only, so
+        that nothing the failed call wrote survives it."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertRegex(str(catcher.exception), pattern)

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make test`: static tier, pure-Python tier, Odoo tier. Each prints what it ran and its counts.
+# PYTHON (default python3) is the interpreter that has Odoo; the other tiers use their own venv.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+PYTHON=${PYTHON:-python3}
+venv=$here/.local/venv-static
+status=0
+fail() { echo "$1"; status=1; }
+
+# --- tools: their own virtualenv, rebuilt when tools/requirements-static.txt changes ------
+stamp=$venv/.requirements.sha
+want=$(sha256sum tools/requirements-static.txt | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "== installing test tools into .local/venv-static"
+  rm -rf "$venv"
+  python3 -m venv "$venv" \
+    && "$venv/bin/pip" install -q --disable-pip-version-check -r tools/requirements-static.txt \
+    && echo "$want" > "$stamp" \
+    || { echo "STATIC TIER FAILED: could not install tools/requirements-static.txt"; exit 1; }
+fi
+
+# --- tier 1: static ----------------------------------------------------------------------
+echo "== tier 1: static checks"
+py_files=$(git ls-files -co --exclude-standard '*.py' | grep -v '^\.local/' | wc -l)
+if "$venv/bin/ruff" check --no-fix --quiet . && "$venv/bin/ruff" format --check --quiet .; then
+  echo "ruff: ok ($py_files Python files, lint and format)"
+else fail "ruff: FAILED"; fi
+if "$venv/bin/pylint" --rcfile=.pylintrc-mandatory --valid-odoo-versions=18.0 \
+    --ignore-paths='.local/.*' "$here" > .local/pylint.log 2>&1; then
+  echo "pylint-odoo 9.1.3 (OCA 18.0 mandatory rules): ok"
+else cat .local/pylint.log; fail "pylint-odoo: FAILED"; fi
+if "$venv/bin/oca-checks-odoo-module" --no-verbose "$here/__manifest__.py" > .local/oca-checks.log 2>&1; then
+  echo "oca-checks-odoo-module: ok"
+else cat .local/oca-checks.log; fail "oca-checks-odoo-module: FAILED"; fi
+if "$PYTHON" -c 'import odoo' >/dev/null 2>&1; then
+  if "$PYTHON" tools/check_xml.py; then :; else fail "XML RNG validation: FAILED"; fi
+else
+  echo "XML RNG validation: skipped (no Odoo importable by $PYTHON to provide import_xml.rng)"
+fi
+
+# --- tier 2: pure Python -------------------------------------------------------------------
+echo "== tier 2: pure-Python rules (no Odoo)"
+# The addon root is itself a package whose __init__ imports Odoo: collect the rules through
+# a link so that pytest sees `dunning` as a top-level package and never imports the addon.
+mkdir -p .local/pure && ln -sfn ../../dunning .local/pure/dunning
+(cd .local/pure && "$venv/bin/python" -m pytest -q -p no:cacheprovider -c /dev/null \
+  --rootdir=. --confcutdir=. dunning/tests)
+rc=$?
+[ $rc -eq 0 ] || fail "pure tier: FAILED (pytest exit $rc)"
+
+# --- tier 3: Odoo --------------------------------------------------------------------------
+echo "== tier 3: addon installed in a real Odoo database"
+if ! "$PYTHON" -c 'import odoo, odoo.release; assert odoo.release.version_info[0] == 18' >/dev/null 2>&1; then
+  echo "ODOO TIER SKIPPED: '$PYTHON' cannot import Odoo 18 as 'odoo'. Install Odoo 18.0 into it"
+  echo "ODOO TIER SKIPPED: (see README, Requirements) to install the addon and run its tests."
+else
+  PYTHON="$PYTHON" bash tools/odoo_tier.sh || fail "odoo tier: FAILED"
+fi
+
+echo "== make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
+exit $status
