@@ -9,7 +9,6 @@
     "license": "LGPL-3",
     "author": "account_dunning contributors",
     "maintainers": ["account-dunning"],
-    "website": "https://github.com/account-dunning/account_dunning",
     "development_status": "Alpha",
     "depends": ["account"],
     "data": [

@@ -177,9 +177,11 @@ class AccountMove(models.Model):
               JOIN account_move m ON m.id = om.move_id
               JOIN res_partner p ON p.id = om.partner_id
               LEFT JOIN account_dunning_level cur ON cur.id = m.dunning_level_id
+              LEFT JOIN account_dunning_policy own
+                     ON own.id = %(partner_policy)s
+                    AND own.active
               LEFT JOIN account_dunning_policy pol
-                     ON pol.id = COALESCE(%(partner_policy)s, %(company_policy)s)
-                    AND pol.active
+                     ON pol.id = COALESCE(own.id, %(company_policy)s)
               LEFT JOIN LATERAL (
                     SELECT MIN(lv.delay) AS delay
                       FROM account_dunning_level lv

@@ -11,7 +11,7 @@ TODAY = date(2026, 3, 31)
 
 
 class DunningCommon(AccountTestInvoicingCommon):
-    """Customers without payment terms, so that each invoice's due date is the one given."""
+    """Customers without payment terms: each invoice is due on the date given."""
 
     @classmethod
     def setUpClass(cls):
@@ -42,7 +42,7 @@ class DunningCommon(AccountTestInvoicingCommon):
     def _invoice(
         cls, partner, amount, due, currency=None, move_type="out_invoice", **vals
     ):
-        """A posted invoice (or credit note) of ``amount`` without tax, due on ``due``."""
+        """A posted invoice (or credit note) of ``amount``, no tax, due on ``due``."""
         move = cls.env["account.move"].create(
             {
                 "move_type": move_type,

@@ -14,7 +14,7 @@ class TestDunningConfig(DunningCommon):
     def _level_vals(self, **vals):
         return {"policy_id": self.policy.id, "name": "Extra", "delay": 45} | vals
 
-    # --- default data --------------------------------------------------------------------
+    # --- default data ---------------------------------------------------------
     def test_installed_company_has_default_schedule(self):
         def channels(email=False, letter=False, act=False):
             return {"send_email": email, "send_letter": letter, "create_activity": act}
@@ -69,6 +69,32 @@ class TestDunningConfig(DunningCommon):
         self.assertEqual(levels.company_id, company)
         self.assertTrue(policy.is_company_default)
 
+    def test_new_company_policy_speaks_french_too(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning"], ["fr_FR"], overwrite=True
+        )
+        policy = self.env["res.company"].create({"name": "Société"}).dunning_policy_id
+        self.assertEqual(policy.with_context(lang="en_US").name, "Standard reminders")
+        self.assertEqual(policy.with_context(lang="fr_FR").name, "Relances standard")
+        levels_fr = policy.with_context(lang="fr_FR", active_test=False).level_ids
+        self.assertEqual(
+            levels_fr.sorted("delay").mapped("name"),
+            [
+                "Rappel de courtoisie",
+                "Première relance",
+                "Appel téléphonique",
+                "Mise en demeure",
+                "Échéancier de paiement ou rendez-vous",
+            ],
+        )
+        call_fr = levels_fr.filtered(lambda level: level.delay == 10)
+        self.assertEqual(
+            call_fr.activity_summary, "Appeler le client au sujet des factures échues"
+        )
+        template_fr = call_fr.mail_template_id.with_context(lang="fr_FR")
+        self.assertIn("relance", template_fr.subject)
+
     def test_level_sequence_follows_delay(self):
         early = self.env["account.dunning.level"].create(self._level_vals(delay=1))
         self.assertEqual(early.sequence, 2)  # after the -3 courtesy level
@@ -86,7 +112,7 @@ class TestDunningConfig(DunningCommon):
         )
         self.assertFalse(copy.is_company_default)
 
-    # --- constraints ---------------------------------------------------------------------
+    # --- constraints ----------------------------------------------------------
     def test_duplicate_delay_in_policy_is_refused(self):
         with self.assertRaisesMessage(ValidationError, "same delay"):
             self.env["account.dunning.level"].create(self._level_vals(delay=10))

@@ -165,9 +165,27 @@ class TestDunningFigures(DunningCommon):
         self.assertFalse(self.inv1.dunning_next_date)
         self.customer.write({"dunning_excluded": False, "credit_hold": True})
         self.assertEqual(self.customer.dunning_status, "excluded")
+        # A hold stops new credit, not the chasing of what is already owed.
+        self.inv1.invalidate_recordset(["dunning_next_date"])
+        self.assertEqual(self.inv1.dunning_next_date, date(2026, 3, 6))
+
+    def test_archived_customer_policy_falls_back_to_company_default(self):
+        own = self.env["account.dunning.policy"].create(
+            {
+                "name": "Slow",
+                "level_ids": [Command.create({"name": "Mail", "delay": 12})],
+            }
+        )
+        self.other_customer.dunning_policy_id = own
+        late = self._invoice(self.other_customer, 250, date(2026, 3, 1))
+        self.assertEqual(late.dunning_next_date, date(2026, 3, 13))
+        own.active = False
+        late.invalidate_recordset(["dunning_next_date"])
+        self.assertEqual(late.dunning_next_date, date(2026, 3, 6))
 
     def test_level_and_interval_set_next_date(self):
-        # Reminded at +5 on 03-28: next level (+10) on 03-11, held back by 5 days' interval.
+        # Reminded at +5 on 03-28: the +10 level, due since 03-11, waits for the
+        # 5-day interval to end on 04-02.
         self._reminder(self.customer, self.inv1, self.level_email, on=date(2026, 3, 28))
         self.assertEqual(self.inv1.dunning_level_id, self.level_email)
         self.inv1.invalidate_recordset(["dunning_next_date"])

@@ -12,7 +12,7 @@ from .common import TODAY, DunningCommon
 @tagged("post_install", "-at_install")
 @freeze_time(TODAY)
 class TestDunningSecurity(DunningCommon):
-    """Billing users remind, read-only users read, managers configure; companies apart."""
+    """Billing users remind, auditors read, managers configure; companies apart."""
 
     @classmethod
     def setUpClass(cls):

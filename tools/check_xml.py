@@ -1,4 +1,4 @@
-"""Validate the addon's data XML against Odoo's own RNG schema (needs Odoo importable)."""
+"""Validate the data XML against Odoo's own RNG schema (needs Odoo importable)."""
 
 import ast
 import os

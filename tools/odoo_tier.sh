@@ -5,47 +5,22 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 PYTHON=${PYTHON:-python3}
-port=${ADT_PGPORT:-54329}
-logs=$here/.local/logs
-mkdir -p "$logs" "$here/.local/addons"
-ln -sfn "$here" "$here/.local/addons/account_dunning"
-
 "$PYTHON" -c 'import pytest_odoo' >/dev/null 2>&1 || {
   echo "installing pytest-odoo 2.3.0 into $PYTHON"
   "$PYTHON" -m pip install -q --disable-pip-version-check pytest-odoo==2.3.0 || exit 1
 }
-
-started=$(tools/pg.sh start) || exit 1
+source tools/odoo_env.sh
 cleanup() {
   [ -n "${db:-}" ] && [ -z "${KEEP_DB:-}" ] && dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$db"
   [ "$started" = started ] && tools/pg.sh stop >/dev/null
 }
 trap cleanup EXIT
-
-odoo_dir=$("$PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
-addons_path=$here/.local/addons
-[ -d "$odoo_dir/addons" ] && addons_path=$odoo_dir/addons,$addons_path
-odoo() { "$PYTHON" -c 'import odoo.cli; odoo.cli.main()' --db_host 127.0.0.1 --db_port "$port" \
-  --db_user odoo --addons-path="$addons_path" --no-http "$@"; }
-psql_() { psql -h 127.0.0.1 -p "$port" -U odoo -d postgres -tAq "$@"; }
-
-# Template: `account` without demo, keyed on the Odoo tree so another Odoo gets its own.
-key=$("$PYTHON" -c 'import odoo, odoo.release, hashlib; print(hashlib.sha1((odoo.__file__ + odoo.release.serie).encode()).hexdigest()[:8])')
-template=adt_tpl_account_$key
-if [ "$(psql_ -c "SELECT 1 FROM pg_database WHERE datname='$template'")" != 1 ]; then
-  echo "building template database $template (account, no demo; about a minute)"
-  psql_ -c "DROP DATABASE IF EXISTS ${template}_build" >/dev/null
-  t0=$(date +%s)
-  odoo -d "${template}_build" -i account --without-demo=all --stop-after-init \
-    --log-level=warn > "$logs/template.log" 2>&1 || { tail -30 "$logs/template.log"; exit 1; }
-  psql_ -c "ALTER DATABASE ${template}_build RENAME TO $template" || exit 1
-  echo "template built in $(( $(date +%s) - t0 )) s"
-fi
+template=$(template_db) || exit 1
 
 db=adt_test_$$
 createdb -h 127.0.0.1 -p "$port" -U odoo -T "$template" "$db" || exit 1
 t0=$(date +%s)
-odoo -d "$db" -i account_dunning --stop-after-init --log-level=info > "$logs/install.log" 2>&1
+odoo -d "$db" -i account_dunning --stop-after-init --no-http --log-level=info > "$logs/install.log" 2>&1
 rc=$?
 # Install log: any ERROR fails; a WARNING fails unless it matches the allow-list.
 allow='Running as user .root. is a security risk'
@@ -57,7 +32,7 @@ if [ $rc -ne 0 ] || [ -n "$bad" ]; then
 fi
 echo "addon install: ok in $(( $(date +%s) - t0 )) s, no ERROR and no unexpected WARNING in the log"
 
-cat > "$here/.local/odoo-test.conf" <<CONF
+cat > "$state/odoo-test.conf" <<CONF
 [options]
 addons_path = $addons_path
 db_host = 127.0.0.1
@@ -67,11 +42,11 @@ log_level = warn
 CONF
 # Collect through the addons-path link so that pytest-odoo names the package
 # odoo.addons.account_dunning whatever this checkout's folder is called.
-addon=$here/.local/addons/account_dunning
+addon=$state/addons/account_dunning
 [ $# -gt 0 ] || set -- tests
 targets=()
 for target in "$@"; do
   case $target in tests*) targets+=("$addon/$target") ;; *) targets+=("$target") ;; esac
 done
 "$PYTHON" -m pytest -p no:cacheprovider -W ignore::DeprecationWarning --confcutdir="$addon" \
-  --odoo-config="$here/.local/odoo-test.conf" --odoo-database="$db" "${targets[@]}"
+  --odoo-config="$state/odoo-test.conf" --odoo-database="$db" "${targets[@]}"

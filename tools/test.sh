@@ -5,7 +5,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 PYTHON=${PYTHON:-python3}
-venv=$here/.local/venv-static
+source tools/paths.sh
+venv=$state/venv-static
 status=0
 fail() { echo "$1"; status=1; }
 
@@ -13,7 +14,7 @@ fail() { echo "$1"; status=1; }
 stamp=$venv/.requirements.sha
 want=$(sha256sum tools/requirements-static.txt | cut -d' ' -f1)
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "== installing test tools into .local/venv-static"
+  echo "== installing test tools into $venv"
   rm -rf "$venv"
   python3 -m venv "$venv" \
     && "$venv/bin/pip" install -q --disable-pip-version-check -r tools/requirements-static.txt \
@@ -28,12 +29,14 @@ if "$venv/bin/ruff" check --no-fix --quiet . && "$venv/bin/ruff" format --check 
   echo "ruff: ok ($py_files Python files, lint and format)"
 else fail "ruff: FAILED"; fi
 if "$venv/bin/pylint" --rcfile=.pylintrc-mandatory --valid-odoo-versions=18.0 \
-    --ignore-paths='.local/.*' "$here" > .local/pylint.log 2>&1; then
+    --ignore-paths='.local/.*' "$here" > "$logs/pylint.log" 2>&1; then
   echo "pylint-odoo 9.1.3 (OCA 18.0 mandatory rules): ok"
-else cat .local/pylint.log; fail "pylint-odoo: FAILED"; fi
-if "$venv/bin/oca-checks-odoo-module" --no-verbose "$here/__manifest__.py" > .local/oca-checks.log 2>&1; then
+else cat "$logs/pylint.log"; fail "pylint-odoo: FAILED"; fi
+if "$venv/bin/oca-checks-odoo-module" --no-verbose "$here/__manifest__.py" > "$logs/oca-checks.log" 2>&1; then
   echo "oca-checks-odoo-module: ok"
-else cat .local/oca-checks.log; fail "oca-checks-odoo-module: FAILED"; fi
+else cat "$logs/oca-checks.log"; fail "oca-checks-odoo-module: FAILED"; fi
+if "$venv/bin/python" tools/check_po.py; then :; else fail "translations: FAILED"; fi
+if "$venv/bin/python" tools/gen_readme.py --check; then :; else fail "README.rst: FAILED"; fi
 if "$PYTHON" -c 'import odoo' >/dev/null 2>&1; then
   if "$PYTHON" tools/check_xml.py; then :; else fail "XML RNG validation: FAILED"; fi
 else
@@ -44,8 +47,7 @@ fi
 echo "== tier 2: pure-Python rules (no Odoo)"
 # The addon root is itself a package whose __init__ imports Odoo: collect the rules through
 # a link so that pytest sees `dunning` as a top-level package and never imports the addon.
-mkdir -p .local/pure && ln -sfn ../../dunning .local/pure/dunning
-(cd .local/pure && "$venv/bin/python" -m pytest -q -p no:cacheprovider -c /dev/null \
+(cd "$state/pure" && "$venv/bin/python" -m pytest -q -p no:cacheprovider -c /dev/null \
   --rootdir=. --confcutdir=. dunning/tests)
 rc=$?
 [ $rc -eq 0 ] || fail "pure tier: FAILED (pytest exit $rc)"

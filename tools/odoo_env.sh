@@ -1,0 +1,32 @@
+# Shared by the Odoo-side commands (sourced, not run): private cluster, addons path with the
+# repository linked as `account_dunning`, an `odoo` function, and the template database.
+port=${ADT_PGPORT:-54329}
+source tools/paths.sh
+started=$(tools/pg.sh start) || exit 1
+odoo_dir=$("$PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
+addons_path=$state/addons
+[ -d "$odoo_dir/addons" ] && addons_path=$odoo_dir/addons,$addons_path
+odoo() {
+  "$PYTHON" -c 'import odoo.cli; odoo.cli.main()' --db_host 127.0.0.1 --db_port "$port" \
+    --db_user odoo --addons-path="$addons_path" "$@"
+}
+psql_() { psql -h 127.0.0.1 -p "$port" -U odoo -d postgres -tAq "$@"; }
+db_exists() { [ "$(psql_ -c "SELECT 1 FROM pg_database WHERE datname='$1'")" = 1 ]; }
+
+# The template: `account` without demo, keyed on the Odoo tree so another Odoo gets its own.
+# Built once (about a minute), then cloned in under a second for each run.
+template_db() {
+  local key template
+  key=$("$PYTHON" -c 'import odoo, odoo.release, hashlib; print(hashlib.sha1((odoo.__file__ + odoo.release.serie).encode()).hexdigest()[:8])')
+  template=adt_tpl_account_$key
+  if ! db_exists "$template"; then
+    echo "building template database $template (account, no demo; about a minute)" >&2
+    psql_ -c "DROP DATABASE IF EXISTS ${template}_build" >/dev/null 2>&1
+    local t0=$SECONDS
+    odoo -d "${template}_build" -i account --without-demo=all --stop-after-init --no-http \
+      --log-level=warn > "$logs/template.log" 2>&1 || { tail -30 "$logs/template.log" >&2; return 1; }
+    psql_ -c "ALTER DATABASE ${template}_build RENAME TO $template" >&2 || return 1
+    echo "template built in $(( SECONDS - t0 )) s" >&2
+  fi
+  echo "$template"
+}
