@@ -27,7 +27,8 @@ fi
 [ -x "$pgbin/pg_ctl" ] || { echo "pg.sh: PostgreSQL server binaries (initdb, pg_ctl) not found; install the postgresql package or set ADT_PGBIN" >&2; exit 2; }
 
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / so that postgres is never asked to stand in a folder it cannot enter.
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 is_up() { as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
