@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_policy_views.xml",
         "views/account_dunning_reminder_views.xml",

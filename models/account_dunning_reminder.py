@@ -1,7 +1,23 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import threading
+
+from markupsafe import Markup, escape
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, split_every
+
+from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
+
+_logger = logging.getLogger(__name__)
+
+# Customers per batch of the daily run, and batches per call (the cron runner calls
+# again while _notify_progress reports work remaining).
+CRON_BATCH_SIZE = 200
+CRON_BATCHES_PER_CALL = 25
 
 
 class AccountDunningReminder(models.Model):
@@ -108,6 +124,13 @@ class AccountDunningReminder(models.Model):
         ondelete="set null",
     )
     failure_reason = fields.Text(readonly=True, copy=False)
+    origin = fields.Selection(
+        [("auto", "Daily run"), ("manual", "Manual")],
+        default="manual",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
 
     _sql_constraints = [
         (
@@ -116,6 +139,17 @@ class AccountDunningReminder(models.Model):
             "A reminder number must be unique per company.",
         ),
     ]
+
+    def init(self):
+        # Exactly once: the daily run makes at most one reminder per customer, company
+        # and day, even with two workers (the second insert fails and is rolled back).
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS account_dunning_reminder_auto_once
+                   ON account_dunning_reminder (company_id, partner_id, date)
+                   WHERE origin = 'auto' AND state != 'cancelled'"""
+            )
+        )
 
     @api.depends(
         "line_ids.currency_id",
@@ -254,3 +288,344 @@ class AccountDunningReminder(models.Model):
         action["domain"] = [("id", "in", self.line_ids.move_id.ids)]
         action["context"] = {"create": False}
         return action
+
+    # ------------------------------------------------------------------
+    # Pipeline: select + plan (_dunning_prepare), create, execute
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_prepare(self, partners=None, date=None):
+        """What a run would create for ``date`` in the current company: a list of
+        ``create()`` values, one reminder per customer. Writes nothing.
+        """
+        company = self.env.company
+        date = date or fields.Date.context_today(self)
+        Move = self.env["account.move"]
+        if partners is None:
+            line_filter = SQL("TRUE")
+        else:
+            commercial_ids = partners.commercial_partner_id.ids
+            line_filter = SQL("lp.commercial_partner_id = ANY(%s)", commercial_ids)
+        rows = Move._dunning_fetch(
+            Move._dunning_open_moves_sql(company, date, line_filter)
+        )
+        if not rows:
+            return []
+        customers = self._dunning_customers(rows, company, date)
+        policies = self._dunning_policies({row["policy_id"] for row in rows} - {None})
+        proposals = plan(customers, policies, date)
+        return self._dunning_reminder_vals(proposals, rows, company, date)
+
+    @api.model
+    def _dunning_blocked_partner_ids(self, company, date, partner_ids):
+        """Customers that get no new reminder: a draft awaits review, or one was made on
+        ``date`` already.
+        """
+        groups = self._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", list(partner_ids)),
+                "|",
+                ("state", "=", "draft"),
+                "&",
+                ("date", "=", date),
+                ("state", "!=", "cancelled"),
+            ],
+            ["partner_id"],
+        )
+        return {partner.id for (partner,) in groups}
+
+    @api.model
+    def _dunning_customers(self, rows, company, date):
+        by_partner = {}
+        for row in rows:
+            by_partner.setdefault(row["partner_id"], []).append(row)
+        blocked = self._dunning_blocked_partner_ids(company, date, by_partner)
+        customers = []
+        for partner_id, partner_rows in by_partner.items():
+            items = [
+                OpenItem(
+                    row["move_id"],
+                    float(row["residual"]),
+                    row["due"],
+                    row["chaseable"],
+                    row["current_delay"],
+                )
+                for row in partner_rows
+            ]
+            first = partner_rows[0]
+            customers.append(
+                Customer(
+                    partner_id,
+                    first["policy_id"],
+                    items,
+                    first["last_reminder_date"],
+                    partner_id in blocked,
+                )
+            )
+        return customers
+
+    @api.model
+    def _dunning_policies(self, policy_ids):
+        policies = self.env["account.dunning.policy"].browse(sorted(policy_ids))
+        return {
+            policy.id: Policy(
+                policy.id,
+                tuple(
+                    Level(level.id, level.delay)
+                    for level in policy.level_ids
+                    if level.active
+                ),
+                policy.minimum_amount,
+                policy.min_interval_days,
+                policy.allow_level_skip,
+            )
+            for policy in policies
+        }
+
+    @api.model
+    def _dunning_reminder_vals(self, proposals, rows, company, date):
+        row_by_move = {row["move_id"]: row for row in rows}
+        currencies = self.env["res.currency"].browse(
+            {row["currency_id"] for row in rows if row["currency_id"]}
+        )
+        partners = self.env["res.partner"].browse([p.partner_id for p in proposals])
+        responsible_by_partner = {
+            partner.id: partner.dunning_responsible_id for partner in partners
+        }
+        fallback_user = company.dunning_responsible_id or self._dunning_human_user()
+        vals_list = []
+        for proposal in proposals:
+            lines = []
+            for raised in proposal.raises:
+                row = row_by_move[raised.move_id]
+                currency = currencies.browse(row["currency_id"]) or company.currency_id
+                lines.append(
+                    fields.Command.create(
+                        {
+                            "move_id": raised.move_id,
+                            "level_id": raised.level_id,
+                            "currency_id": currency.id,
+                            "date_due": row["due"],
+                            "days_overdue": raised.days_overdue,
+                            "amount_residual": currency.round(row["residual_currency"]),
+                            "amount_residual_company": company.currency_id.round(
+                                row["residual"]
+                            ),
+                        }
+                    )
+                )
+            user = responsible_by_partner[proposal.partner_id] or fallback_user
+            vals_list.append(
+                {
+                    "partner_id": proposal.partner_id,
+                    "company_id": company.id,
+                    "policy_id": proposal.policy_id,
+                    "level_id": proposal.level_id,
+                    "date": date,
+                    "user_id": user.id,
+                    "line_ids": lines,
+                }
+            )
+        return vals_list
+
+    def _dunning_human_user(self):
+        """The current user, unless it is the scheduler's technical user."""
+        user = self.env.user
+        return self.env["res.users"] if user._is_superuser() else user
+
+    def _dunning_execute(self):
+        """Run each reminder's channels; it ends ``sent``, or ``failed`` with the
+        reason.
+        """
+        reminders = self.filtered(lambda r: r.state in ("draft", "failed"))
+        failures = reminders._dunning_send_emails()
+        failed = reminders.filtered(lambda r: r.id in failures)
+        for reminder in failed:
+            reminder.write({"state": "failed", "failure_reason": failures[reminder.id]})
+        sent = reminders - failed
+        sent._dunning_schedule_activities()
+        sent.write({"state": "sent", "failure_reason": False})
+        sent._dunning_log_on_documents()
+        return sent
+
+    def _dunning_send_emails(self):
+        """Queue the emails of levels that send one; return {reminder id: reason} for
+        those that cannot be sent.
+        """
+        failures = {}
+        emailing = self.filtered(lambda r: r.level_id.send_email)
+        for reminder in emailing.filtered(lambda r: not r.partner_id.email):
+            failures[reminder.id] = _(
+                "%(customer)s has no email address.", customer=reminder.partner_id.name
+            )
+        for template, reminders in emailing.grouped(
+            lambda r: r.level_id.mail_template_id
+        ).items():
+            reminders = reminders.filtered(lambda r: r.id not in failures)
+            if not reminders:
+                continue
+            mails = template.send_mail_batch(
+                reminders.ids,
+                force_send=False,
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            for mail in mails:
+                self.browse(mail.res_id).mail_message_id = mail.mail_message_id
+        return failures
+
+    def _dunning_schedule_activities(self):
+        todo = self.filtered(lambda r: r.level_id.create_activity)
+        if not todo:
+            return
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": partner_model,
+                    "res_id": reminder.partner_id.id,
+                    "activity_type_id": reminder.level_id.activity_type_id.id,
+                    "summary": reminder.level_id.activity_summary
+                    or reminder.level_id.name,
+                    "note": reminder.level_id.activity_note,
+                    "user_id": reminder._dunning_activity_user().id,
+                    "date_deadline": reminder.date,
+                }
+                for reminder in todo
+            ]
+        )
+        for reminder, activity in zip(todo, activities, strict=True):
+            reminder.activity_id = activity
+
+    def _dunning_activity_user(self):
+        self.ensure_one()
+        level = self.level_id
+        if level.activity_user_type == "user":
+            user = level.activity_user_id
+        elif level.activity_user_type == "salesperson":
+            user = self.partner_id.user_id
+        else:
+            user = self.user_id
+        return (
+            user
+            or self.user_id
+            or self.company_id.dunning_responsible_id
+            or (self.env.user)
+        )
+
+    def _dunning_log_on_documents(self):
+        """A note in the chatter of the customer and of each invoice reminded."""
+        bodies_partner, bodies_move = {}, {}
+        for reminder in self:
+            body = Markup("%s <b>%s</b> (%s)") % (
+                _("Payment reminder"),
+                reminder.name,
+                escape(reminder.level_id.name or ""),
+            )
+            bodies_partner[reminder.partner_id.id] = body
+            for move in reminder.line_ids.move_id:
+                bodies_move[move.id] = body
+        if bodies_partner:
+            self.env["res.partner"].browse(list(bodies_partner))._message_log_batch(
+                bodies=bodies_partner
+            )
+        if bodies_move:
+            self.env["account.move"].browse(list(bodies_move))._message_log_batch(
+                bodies=bodies_move
+            )
+
+    def action_send(self):
+        """Send draft or failed reminders now, through their level's channels."""
+        if any(reminder.state not in ("draft", "failed") for reminder in self):
+            raise UserError(_("Only draft or failed reminders can be sent."))
+        empty = self.filtered(lambda r: not r.line_ids)
+        if empty:
+            raise UserError(
+                _("Reminder %(reminder)s lists no invoice.", reminder=empty[0].name)
+            )
+        self._dunning_execute()
+        return True
+
+    # ------------------------------------------------------------------
+    # The daily scheduled action
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_dunning_run(
+        self, batch_size=CRON_BATCH_SIZE, batches=CRON_BATCHES_PER_CALL
+    ):
+        """Create today's reminders in every company that runs them automatically, and
+        send those of automatic levels; the others wait as drafts for review.
+
+        Customers go in batches, each locked (SKIP LOCKED) and committed on its own, so
+        that a crash keeps what was done and the next run finishes the rest.
+        """
+        today = fields.Date.context_today(self)
+        # sudo: the scheduled action works for every company that asked for it,
+        # whichever companies its technical user may open.
+        engine = self.sudo()
+        todo = engine._dunning_cron_batches(today, batch_size)
+        total = sum(len(ids) for __, ids in todo)
+        done = 0
+        for company, partner_ids in todo[:batches]:
+            engine.with_company(company)._dunning_run_batch(partner_ids, today)
+            done += len(partner_ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if not getattr(threading.current_thread(), "testing", False):
+                self.env.cr.commit()
+        if len(todo) > batches:
+            self.env.ref("account_dunning.ir_cron_dunning_run")._trigger()
+        return done
+
+    @api.model
+    def _dunning_cron_batches(self, date, batch_size):
+        """[(company, partner ids)] of the companies that remind automatically."""
+        companies = self.env["res.company"].search([("dunning_auto_run", "=", True)])
+        return [
+            (company, ids)
+            for company in companies
+            for ids in split_every(
+                batch_size, self.with_company(company)._dunning_candidates(date)
+            )
+        ]
+
+    @api.model
+    def _dunning_candidates(self, date):
+        """Customers of the current company with a level due by ``date`` and no reminder
+        made that day or waiting for review.
+        """
+        company = self.env.company
+        Move = self.env["account.move"]
+        query = SQL(
+            "SELECT DISTINCT partner_id FROM (%s) moves "
+            "WHERE chaseable AND next_date <= %s ORDER BY partner_id",
+            Move._dunning_open_moves_sql(company, date, SQL("TRUE")),
+            date,
+        )
+        ids = [row["partner_id"] for row in Move._dunning_fetch(query)]
+        blocked = self._dunning_blocked_partner_ids(company, date, ids)
+        return [pid for pid in ids if pid not in blocked]
+
+    @api.model
+    def _dunning_run_batch(self, partner_ids, date):
+        """One batch of the daily run, all or nothing."""
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id = ANY(%s) "
+                        "FOR UPDATE SKIP LOCKED",
+                        list(partner_ids),
+                    )
+                )
+                locked = self.env["res.partner"].browse(
+                    [row[0] for row in self.env.cr.fetchall()]
+                )
+                vals_list = self._dunning_prepare(partners=locked, date=date)
+                for vals in vals_list:
+                    vals["origin"] = "auto"
+                reminders = self.create(vals_list)
+                reminders.filtered(lambda r: r.level_id.auto_execute)._dunning_execute()
+                return reminders
+        except pg_errors.UniqueViolation:
+            # Another worker made these reminders meanwhile: nothing to add.
+            _logger.info("Dunning batch skipped: reminders already made by another run")
+            return self.browse()

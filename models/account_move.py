@@ -121,9 +121,11 @@ class AccountMove(models.Model):
         """One row per posted entry of ``company`` with an open receivable balance.
 
         ``line_filter`` restricts the receivable lines (alias ``l``, partner alias
-        ``lp``). Amounts are in company currency. Entries already paid but not yet
-        reconciled (``in_payment``/``paid``) are left out: chasing them would dun a
-        customer who paid.
+        ``lp``). ``residual`` is in company currency, ``residual_currency`` in the
+        entry's currency. Payments registered without a journal entry (possible with the
+        accounting app when the payment method has no outstanding account) leave the
+        receivable open although the customer paid: they are deducted here, oldest
+        invoice first, so that nobody is reminded of what they already paid.
         """
         partner = self.env["res.partner"].with_company(company)
         return SQL(
@@ -132,34 +134,65 @@ class AccountMove(models.Model):
                 SELECT l.move_id,
                        lp.commercial_partner_id AS partner_id,
                        l.amount_residual,
+                       l.amount_residual_currency,
                        COALESCE(l.date_maturity, l.date) AS due
                   FROM account_move_line l
                   JOIN account_account a ON a.id = l.account_id
-                  JOIN account_move lm ON lm.id = l.move_id
                   JOIN res_partner lp ON lp.id = l.partner_id
                  WHERE l.company_id = %(company)s
                    AND l.parent_state = 'posted'
                    AND a.account_type = 'asset_receivable'
                    AND NOT l.reconciled
                    AND l.amount_residual != 0
-                   AND COALESCE(lm.payment_state, 'not_paid')
-                       NOT IN ('in_payment', 'paid')
                    AND %(line_filter)s
-            ), open_moves AS (
+            ), booked AS (
                 SELECT move_id,
                        partner_id,
                        SUM(amount_residual) AS residual,
+                       SUM(amount_residual_currency) AS residual_currency,
                        MIN(due) FILTER (WHERE amount_residual > 0) AS due,
                        COALESCE(SUM(amount_residual)
                            FILTER (WHERE amount_residual > 0 AND due < %(date)s), 0)
-                           AS overdue_residual
+                           AS overdue
                   FROM open_lines
                  GROUP BY move_id, partner_id
+            ), unbooked AS (
+                SELECT b.move_id,
+                       LEAST(b.residual, GREATEST(
+                           pay.amount_company_currency_signed
+                           - (SUM(b.residual) OVER per_payment - b.residual), 0))
+                           AS amount
+                  FROM account_move__account_payment rel
+                  JOIN account_payment pay ON pay.id = rel.payment_id
+                  JOIN booked b ON b.move_id = rel.invoice_id AND b.residual > 0
+                 WHERE pay.move_id IS NULL
+                   AND pay.state IN ('in_process', 'paid')
+                WINDOW per_payment AS (PARTITION BY pay.id ORDER BY b.due, b.move_id)
+            ), open_moves AS (
+                SELECT b.move_id,
+                       b.partner_id,
+                       b.due,
+                       b.residual - COALESCE(u.amount, 0) AS residual,
+                       b.residual_currency * (b.residual - COALESCE(u.amount, 0))
+                           / b.residual AS residual_currency,
+                       GREATEST(b.overdue - COALESCE(u.amount, 0), 0)
+                           AS overdue_residual
+                  FROM booked b
+                  LEFT JOIN (
+                        SELECT un.move_id,
+                               LEAST(SUM(un.amount), MAX(bk.residual)) AS amount
+                          FROM unbooked un
+                          JOIN booked bk ON bk.move_id = un.move_id
+                         GROUP BY un.move_id
+                  ) u ON u.move_id = b.move_id
+                 WHERE b.residual != COALESCE(u.amount, 0)
             )
             SELECT om.move_id,
                    om.partner_id,
                    m.move_type,
+                   m.currency_id,
                    om.residual,
+                   om.residual_currency,
                    om.due,
                    om.overdue_residual,
                    (%(chaseable)s) AS chaseable,

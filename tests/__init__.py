@@ -1,4 +1,5 @@
 from . import test_dunning_config
+from . import test_dunning_engine
 from . import test_dunning_figures
 from . import test_dunning_reminder
 from . import test_dunning_security

@@ -106,7 +106,8 @@ class DunningCommon(AccountTestInvoicingCommon):
     @contextmanager
     def assertRaisesMessage(self, exception, pattern):
         """Like assertRaisesRegex, inside the savepoint Odoo gives assertRaises only, so
-        that nothing the failed call wrote survives it."""
+        that nothing the failed call wrote survives it.
+        """
         with self.assertRaises(exception) as catcher:
             yield catcher
         self.assertRegex(str(catcher.exception), pattern)

@@ -13,13 +13,11 @@ from .common import TODAY, DunningCommon
 class TestDunningFigures(DunningCommon):
     """What each invoice and each customer owes, how late, and what is due next.
 
-    Company currency USD; 1 USD = 2 EUR. On 2026-03-31 Dupont SA has:
-    - INV1 1,000.00 due 03-01, 400.00 paid: 600.00 open, 30 days late;
-    - INV2 500.00 due 03-25: 6 days late;
-    - INV3 200.00 due 04-10: not due yet;
-    - INV4 300.00 EUR due 03-10: 150.00 USD, 21 days late;
-    - a credit note of 150.00, not applied;
-    - INV5 800.00 due 02-01, paid in full.
+    Company currency USD; 1 USD = 2 EUR. On 2026-03-31 Dupont SA has: - INV1 1,000.00
+    due 03-01, 400.00 paid: 600.00 open, 30 days late; - INV2 500.00 due 03-25: 6 days
+    late; - INV3 200.00 due 04-10: not due yet; - INV4 300.00 EUR due 03-10: 150.00 USD,
+    21 days late; - a credit note of 150.00, not applied; - INV5 800.00 due 02-01, paid
+    in full.
     """
 
     @classmethod

@@ -1,8 +1,8 @@
 """Render README.rst from the readme/*.md fragments and the manifest.
 
-Usage: python tools/gen_readme.py [--check]
-With --check, exit 1 (and say so) when README.rst is not what the fragments give.
-Needs pypandoc-binary (installed in the test tools' virtualenv by `make test`).
+Usage: python tools/gen_readme.py [--check] With --check, exit 1 (and say so) when
+README.rst is not what the fragments give. Needs pypandoc-binary (installed in the test
+tools' virtualenv by `make test`).
 """
 
 import ast

@@ -1,0 +1,370 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import freeze_time, tagged
+
+from odoo.addons.account.models.account_move import AccountMove
+
+from .common import DunningCommon
+
+DUE = date(2026, 3, 2)
+
+
+def day(n):
+    return DUE + timedelta(days=n)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningEngine(DunningCommon):
+    """The daily run: which invoices climb which level, when, and exactly once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Reminder = cls.env["account.dunning.reminder"]
+        cls.cron = cls.env.ref("account_dunning.ir_cron_dunning_run")
+
+    def _run(self, on):
+        with freeze_time(on):
+            self.Reminder._cron_dunning_run()
+        return self.Reminder.search([("date", "=", on)])
+
+    def _automatic_levels(self):
+        self.levels.write({"auto_execute": True})
+
+    # --- the schedule ----------------------------------------------------------
+    def test_schedule_day_by_day(self):
+        self._automatic_levels()
+        invoice = self._invoice(self.customer, 1000, DUE)
+        made = {}
+        for n in range(-5, 26):
+            for reminder in self._run(day(n)):
+                made[n] = (reminder.level_id, reminder.state, reminder.line_ids.move_id)
+        self.assertEqual(sorted(made), [5, 10, 15, 20])
+        self.assertEqual(
+            [made[n][0] for n in (5, 10, 15, 20)],
+            [self.level_email, self.level_call, self.level_formal, self.level_plan],
+        )
+        self.assertEqual({state for __, state, __ in made.values()}, {"sent"})
+        self.assertEqual({move for __, __, move in made.values()}, {invoice})
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "dunning_level_id": self.level_plan.id,
+                    "dunning_count": 4,
+                    "dunning_last_date": day(20),
+                }
+            ],
+        )
+
+    def test_courtesy_level_before_due_date_when_active(self):
+        self.level_courtesy.active = True
+        self._invoice(self.customer, 100, DUE)
+        self.assertFalse(self._run(day(-4)))
+        (reminder,) = self._run(day(-3))
+        self.assertEqual(reminder.level_id, self.level_courtesy)
+        self.assertEqual(reminder.line_ids.days_overdue, -3)
+
+    def test_late_start_without_level_skip_climbs_one_level_per_interval(self):
+        self._automatic_levels()
+        self._invoice(self.customer, 1000, DUE)
+        levels = [self._run(day(n)).level_id for n in (30, 31, 35, 40)]
+        self.assertEqual(
+            levels,
+            [
+                self.level_email,
+                self.env["account.dunning.level"],
+                self.level_call,
+                self.level_formal,
+            ],
+        )
+
+    def test_level_skip_goes_straight_to_deserved_level(self):
+        self._automatic_levels()
+        self.policy.allow_level_skip = True
+        invoice = self._invoice(self.customer, 1000, DUE)
+        self.assertEqual(self._run(day(17)).level_id, self.level_formal)
+        self.assertEqual(invoice.dunning_level_id, self.level_formal)
+        self.assertEqual(self._run(day(22)).level_id, self.level_plan)
+
+    def test_minimum_interval_holds_the_next_level(self):
+        self._automatic_levels()
+        self.policy.min_interval_days = 7
+        self._invoice(self.customer, 1000, DUE)
+        self.assertEqual(self._run(day(5)).level_id, self.level_email)
+        for n in range(6, 12):
+            self.assertFalse(self._run(day(n)), f"day {n}")
+        self.assertEqual(self._run(day(12)).level_id, self.level_call)
+
+    # --- one reminder per customer, amounts -------------------------------------
+    def test_one_reminder_per_customer_with_each_invoice_level(self):
+        self._automatic_levels()
+        old = self._invoice(self.customer, 1000, DUE)
+        with freeze_time(day(10)):
+            old.dunning_level_id = self.level_call
+        new = self._invoice(self.customer, 200, day(9))
+        (reminder,) = self._run(day(15))
+        self.assertEqual(reminder.level_id, self.level_formal)
+        self.assertRecordValues(
+            reminder.line_ids.sorted("date_due"),
+            [
+                {
+                    "move_id": old.id,
+                    "level_id": self.level_formal.id,
+                    "days_overdue": 15,
+                },
+                {"move_id": new.id, "level_id": self.level_email.id, "days_overdue": 6},
+            ],
+        )
+        self.assertEqual(reminder.amount_due, 1200.0)
+
+    def test_partial_payment_and_credit_note(self):
+        invoice = self._invoice(self.customer, 1000, DUE)
+        self._pay(invoice, 300, on=day(1))
+        refund = self._invoice(self.customer, 100, DUE, move_type="out_refund")
+        (reminder,) = self._run(day(5))
+        self.assertEqual(
+            reminder.line_ids.move_id, invoice
+        )  # credit notes never chased
+        self.assertEqual(reminder.line_ids.amount_residual, 700.0)
+        self.assertEqual(reminder.amount_due, 700.0)
+        self.assertEqual(self.customer.dunning_amount_overdue, 600.0)  # 700 - 100
+        self.assertFalse(refund.dunning_level_id)
+
+    def test_credit_note_covering_the_debt_stops_reminders(self):
+        self._invoice(self.customer, 500, DUE)
+        self._invoice(self.customer, 500, DUE, move_type="out_refund")
+        self.assertFalse(self._run(day(5)))
+
+    def test_two_currencies_in_one_reminder(self):
+        usd = self._invoice(self.customer, 1000, DUE)
+        eur = self._invoice(self.customer, 300, DUE, currency=self.eur)
+        (reminder,) = self._run(day(5))
+        self.assertRecordValues(
+            reminder.line_ids.sorted(lambda line: line.move_id.id),
+            [
+                {
+                    "move_id": usd.id,
+                    "amount_residual": 1000.0,
+                    "currency_id": usd.currency_id.id,
+                },
+                {
+                    "move_id": eur.id,
+                    "amount_residual": 300.0,
+                    "currency_id": self.eur.id,
+                },
+            ],
+        )
+        self.assertEqual(
+            sorted(reminder.line_ids.mapped("amount_residual_company")), [150.0, 1000.0]
+        )
+        self.assertEqual(reminder.currency_id, self.company.currency_id)
+        self.assertEqual(reminder.amount_due, 1150.0)
+
+    def test_excluded_invoice_and_customer_are_not_chased(self):
+        excluded = self._invoice(self.customer, 1000, DUE)
+        excluded.write({"dunning_excluded": True, "dunning_exclusion_reason": "Agreed"})
+        kept = self._invoice(self.customer, 400, DUE)
+        self._invoice(self.other_customer, 1000, DUE)
+        self.other_customer.dunning_excluded = True
+        (reminder,) = self._run(day(5))
+        self.assertEqual(reminder.partner_id, self.customer)
+        self.assertEqual(reminder.line_ids.move_id, kept)
+
+    def test_minimum_amount(self):
+        self.policy.minimum_amount = 500
+        self._invoice(self.customer, 499.99, DUE)
+        self._invoice(self.other_customer, 500, DUE)
+        self.assertEqual(self._run(day(5)).partner_id, self.other_customer)
+
+    def test_paid_invoice_leaves_the_position_and_keeps_its_history(self):
+        self._automatic_levels()
+        invoice = self._invoice(self.customer, 1000, DUE)
+        self.assertTrue(self._run(day(5)))
+        self._pay(invoice, 1000, on=day(7))
+        self.assertFalse(self._run(day(10)))
+        self.assertEqual(invoice.dunning_count, 1)
+        self.assertEqual(self.customer.dunning_status, "none")
+
+    def test_payment_without_journal_entry_is_not_chased(self):
+        """With the accounting app, a payment method without outstanding account
+        makes no journal entry: the invoice is in payment, its receivable still open."""
+        first = self._invoice(self.customer, 1000, DUE)
+        second = self._invoice(self.customer, 600, day(1))
+        journal = self.company_data["default_journal_bank"]
+        journal.inbound_payment_method_line_ids.payment_account_id = False
+        with patch.object(
+            AccountMove, "_get_invoice_in_payment_state", lambda self: "in_payment"
+        ):
+            payment = self._pay(first | second, 1200, on=day(3))
+            self.assertFalse(payment.move_id)
+            self.assertEqual(first.amount_residual, 1000.0)
+            self.assertEqual(first.payment_state, "in_payment")
+            (reminder,) = self._run(day(6))
+        # 1,200 paid: the first invoice in full, 200 of the second.
+        self.assertEqual(reminder.line_ids.move_id, second)
+        self.assertEqual(reminder.line_ids.amount_residual, 400.0)
+        self.assertEqual(self.customer.dunning_amount_overdue, 400.0)
+
+    # --- review queue and channels ----------------------------------------------
+    def test_manual_levels_wait_as_drafts_and_block_a_second_one(self):
+        invoice = self._invoice(self.customer, 1000, DUE)
+        invoice.dunning_level_id = self.level_call
+        (draft,) = self._run(day(15))  # formal notice: not automatic
+        self.assertRecordValues(draft, [{"state": "draft", "origin": "auto"}])
+        self.assertFalse(
+            invoice.dunning_count > 0 and invoice.dunning_level_id == self.level_formal
+        )
+        self.assertFalse(self._run(day(16)))
+        self.assertFalse(self._run(day(25)))
+        draft.action_send()
+        self.assertEqual(draft.state, "sent")
+        self.assertEqual(invoice.dunning_level_id, self.level_formal)
+
+    def test_email_and_activity_of_automatic_levels(self):
+        invoice = self._invoice(self.customer, 1000, DUE)
+        invoice.dunning_level_id = self.level_email
+        self.customer.dunning_responsible_id = self.env.user
+        (reminder,) = self._run(day(10))
+        self.assertEqual(reminder.state, "sent")
+        mail = self.env["mail.mail"].search(
+            [("mail_message_id", "=", reminder.mail_message_id.id)]
+        )
+        self.assertEqual(mail.state, "outgoing")  # queued, not sent inline
+        self.assertIn(self.customer, mail.recipient_ids)
+        self.assertIn(invoice.name, str(mail.body_html))
+        self.assertIn("second payment reminder", mail.subject)
+        self.assertRecordValues(
+            reminder.activity_id,
+            [
+                {
+                    "res_model": "res.partner",
+                    "res_id": self.customer.id,
+                    "user_id": self.env.user.id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                }
+            ],
+        )
+        for document in (invoice, self.customer):
+            notes = document.message_ids.filtered(lambda m: reminder.name in m.body)
+            self.assertEqual(len(notes), 1, document.display_name)
+
+    def test_customer_without_email_fails_with_reason(self):
+        self.customer.email = False
+        self._invoice(self.customer, 1000, DUE)
+        (reminder,) = self._run(day(5))
+        self.assertEqual(reminder.state, "failed")
+        self.assertIn("no email address", reminder.failure_reason)
+        self.customer.email = "compta@dupont.example.com"
+        reminder.action_send()
+        self.assertRecordValues(reminder, [{"state": "sent", "failure_reason": False}])
+
+    # --- exactly once, companies, cost ---------------------------------------------
+    def test_second_run_on_the_same_day_makes_nothing(self):
+        self._invoice(self.customer, 1000, DUE)
+        self.assertEqual(len(self._run(day(5))), 1)
+        with freeze_time(day(5)):
+            self.assertEqual(self.Reminder._cron_dunning_run(), 0)
+        self.assertEqual(len(self.Reminder.search([])), 1)
+
+    def test_database_refuses_a_second_automatic_reminder_the_same_day(self):
+        invoice = self._invoice(self.customer, 1000, DUE)
+        with freeze_time(day(5)):
+            vals = self.Reminder._dunning_prepare(date=day(5))
+            self.Reminder.create([dict(vals[0], origin="auto")])
+            # A concurrent worker that prepared before the first commit:
+            self.assertFalse(
+                self.Reminder._dunning_run_batch([self.customer.id], day(5))
+            )
+            with patch.object(
+                type(self.Reminder), "_dunning_blocked_partner_ids", lambda *a: set()
+            ):
+                made = self.Reminder._dunning_run_batch([self.customer.id], day(5))
+        self.assertFalse(made)
+        self.assertEqual(len(invoice.dunning_reminder_line_ids), 1)
+
+    def test_prepare_writes_nothing(self):
+        self._invoice(self.customer, 1000, DUE)
+        with freeze_time(day(5)):
+            vals = self.Reminder._dunning_prepare()
+        self.assertEqual(len(vals), 1)
+        self.assertEqual(vals[0]["partner_id"], self.customer.id)
+        self.assertEqual(vals[0]["level_id"], self.level_email.id)
+        self.assertFalse(self.Reminder.search([]))
+
+    def test_two_companies_kept_apart(self):
+        company_b = self.setup_other_company(name="Company B")["company"]
+        invoice_a = self._invoice(self.customer, 1000, DUE)
+        invoice_b = (
+            self.env["account.move"]
+            .with_company(company_b)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": DUE - timedelta(days=30),
+                    "invoice_date_due": DUE - timedelta(days=10),
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create({"name": "B", "price_unit": 50, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        invoice_b.action_post()
+        reminders = self._run(day(5))
+        self.assertEqual(len(reminders), 2)
+        by_company = {r.company_id: r for r in reminders}
+        self.assertEqual(by_company[self.company].line_ids.move_id, invoice_a)
+        self.assertEqual(by_company[company_b].line_ids.move_id, invoice_b)
+        self.assertEqual(by_company[company_b].policy_id, company_b.dunning_policy_id)
+        self.assertEqual(
+            by_company[company_b].level_id.policy_id, company_b.dunning_policy_id
+        )
+
+    def test_company_without_automatic_run_is_skipped(self):
+        self.company.dunning_auto_run = False
+        self._invoice(self.customer, 1000, DUE)
+        self.assertFalse(self._run(day(5)))
+        with freeze_time(day(5)):
+            self.assertEqual(len(self.Reminder._dunning_prepare()), 1)
+
+    def test_batches_and_progress(self):
+        customers = self.env["res.partner"].create(
+            [{"name": f"Client {i}", "email": f"c{i}@example.com"} for i in range(5)]
+        )
+        for customer in customers:
+            self._invoice(customer, 100, DUE)
+        with freeze_time(day(5)), patch.object(type(self.cron), "_trigger") as trigger:
+            done = self.Reminder._cron_dunning_run(batch_size=2, batches=2)
+            self.assertEqual(done, 4)
+            trigger.assert_called_once()
+            self.assertEqual(
+                self.Reminder._cron_dunning_run(batch_size=2, batches=2), 1
+            )
+        self.assertEqual(len(self.Reminder.search([])), 5)
+
+    def test_prepare_queries_do_not_grow_with_customers(self):
+        customers = self.env["res.partner"].create(
+            [{"name": f"Client {i}", "email": f"c{i}@example.com"} for i in range(20)]
+        )
+        for customer in customers:
+            self._invoice(customer, 100, DUE)
+            self._invoice(customer, 50, day(-10), currency=self.eur)
+        with freeze_time(day(5)):
+            self._count_prepare_queries(customers[:1])  # warm the ORM caches
+            two = self._count_prepare_queries(customers[:2])
+            twenty = self._count_prepare_queries(customers)
+        self.assertEqual(two, twenty)
+
+    def _count_prepare_queries(self, partners):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        start = self.cr.sql_log_count
+        vals = self.Reminder._dunning_prepare(partners=partners)
+        self.assertEqual(len(vals), len(partners))
+        return self.cr.sql_log_count - start
