@@ -2,7 +2,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: test run stop pot
+.PHONY: test run stop pot bench
 test:
 	bash tools/test.sh
 
@@ -11,6 +11,9 @@ run:
 
 stop:
 	bash tools/pg.sh stop
+
+bench:
+	bash tools/bench.sh
 
 # Export the translation template from a database with the addon installed.
 pot:

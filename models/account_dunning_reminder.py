@@ -433,9 +433,12 @@ class AccountDunningReminder(models.Model):
         user = self.env.user
         return self.env["res.users"] if user._is_superuser() else user
 
-    def _dunning_execute(self):
-        """Run each reminder's channels; it ends ``sent``, or ``failed`` with the
-        reason.
+    def _dunning_execute(self, log_invoices=True):
+        """Run each reminder's channels: it ends ``sent``, or ``failed`` with why.
+
+        The note of each reminder goes on its customer, and on each of its invoices
+        unless ``log_invoices`` is False (the daily run: their Payment Reminders tab
+        lists every reminder already).
         """
         reminders = self.filtered(lambda r: r.state in ("draft", "failed"))
         failures = reminders._dunning_send_emails()
@@ -445,7 +448,7 @@ class AccountDunningReminder(models.Model):
         sent = reminders - failed
         sent._dunning_schedule_activities()
         sent.write({"state": "sent", "failure_reason": False})
-        sent._dunning_log_on_documents()
+        sent._dunning_log_on_documents(log_invoices)
         return sent
 
     def _dunning_send_emails(self):
@@ -512,26 +515,33 @@ class AccountDunningReminder(models.Model):
             or (self.env.user)
         )
 
-    def _dunning_log_on_documents(self):
-        """A note in the chatter of the customer and of each invoice reminded."""
-        bodies_partner, bodies_move = {}, {}
+    def _dunning_log_on_documents(self, log_invoices=True):
+        """A note in the chatter of the customer (and of each invoice reminded), created
+        in one batch."""
+        note = self.env.ref("mail.mt_note").id
+        author = self.env.user.partner_id.id
+        vals_list = []
         for reminder in self:
             body = Markup("%s <b>%s</b> (%s)") % (
                 _("Payment reminder"),
                 reminder.name,
                 escape(reminder.level_id.name or ""),
             )
-            bodies_partner[reminder.partner_id.id] = body
-            for move in reminder.line_ids.move_id:
-                bodies_move[move.id] = body
-        if bodies_partner:
-            self.env["res.partner"].browse(list(bodies_partner))._message_log_batch(
-                bodies=bodies_partner
-            )
-        if bodies_move:
-            self.env["account.move"].browse(list(bodies_move))._message_log_batch(
-                bodies=bodies_move
-            )
+            documents = [("res.partner", reminder.partner_id.id)]
+            if log_invoices:
+                documents += [("account.move", m.id) for m in reminder.line_ids.move_id]
+            vals_list += [
+                {
+                    "model": model,
+                    "res_id": res_id,
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": note,
+                    "author_id": author,
+                }
+                for model, res_id in documents
+            ]
+        self.env["mail.message"].sudo().create(vals_list)  # notes only, no recipient
 
     def action_send(self):
         """Send draft or failed reminders now, through their level's channels."""
@@ -550,7 +560,7 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_dunning_run(
-        self, batch_size=CRON_BATCH_SIZE, batches=CRON_BATCHES_PER_CALL
+        self, batch_size=CRON_BATCH_SIZE, batches=CRON_BATCHES_PER_CALL, date=None
     ):
         """Create today's reminders in every company that runs them automatically, and
         send those of automatic levels; the others wait as drafts for review.
@@ -558,7 +568,7 @@ class AccountDunningReminder(models.Model):
         Customers go in batches, each locked (SKIP LOCKED) and committed on its own, so
         that a crash keeps what was done and the next run finishes the rest.
         """
-        today = fields.Date.context_today(self)
+        today = date or fields.Date.context_today(self)
         # sudo: the scheduled action works for every company that asked for it,
         # whichever companies its technical user may open.
         engine = self.sudo()
@@ -622,8 +632,12 @@ class AccountDunningReminder(models.Model):
                 vals_list = self._dunning_prepare(partners=locked, date=date)
                 for vals in vals_list:
                     vals["origin"] = "auto"
-                reminders = self.create(vals_list)
-                reminders.filtered(lambda r: r.level_id.auto_execute)._dunning_execute()
+                # Thousands of records: no creation log nor field tracking per record;
+                # each reminder is noted once on its customer and invoices instead.
+                quiet = self.with_context(tracking_disable=True, mail_create_nolog=True)
+                reminders = quiet.create(vals_list)
+                automatic = reminders.filtered(lambda r: r.level_id.auto_execute)
+                automatic._dunning_execute(log_invoices=False)
                 return reminders
         except pg_errors.UniqueViolation:
             # Another worker made these reminders meanwhile: nothing to add.

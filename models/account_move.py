@@ -21,7 +21,6 @@ class AccountMove(models.Model):
         readonly=False,
         index="btree_not_null",
         copy=False,
-        tracking=True,
         help="The last dunning level this invoice reached.",
     )
     dunning_last_date = fields.Date(
@@ -60,15 +59,20 @@ class AccountMove(models.Model):
         "dunning_reminder_line_ids.date",
     )
     def _compute_dunning_history(self):
-        """The history of sent reminders decides the invoice's level and last date."""
+        """The last sent reminder decides the invoice's level and last date; until one
+        is sent, a level or date set by hand stays."""
         for move in self:
             sent = move.dunning_reminder_line_ids.filtered(
                 lambda line: line.state == "sent"
             )
-            last = sent.sorted(lambda line: (line.date, line.id))[-1:]
+            move.dunning_count = len(sent)
+            if not sent:
+                move.dunning_level_id = move.dunning_level_id
+                move.dunning_last_date = move.dunning_last_date
+                continue
+            last = sent.sorted(lambda line: (line.date, line.id))[-1]
             move.dunning_level_id = last.level_id
             move.dunning_last_date = last.date
-            move.dunning_count = len(sent)
 
     @api.depends(
         "state",

@@ -216,14 +216,19 @@ class TestDunningEngine(DunningCommon):
         invoice.dunning_level_id = self.level_call
         (draft,) = self._run(day(15))  # formal notice: not automatic
         self.assertRecordValues(draft, [{"state": "draft", "origin": "auto"}])
-        self.assertFalse(
-            invoice.dunning_count > 0 and invoice.dunning_level_id == self.level_formal
+        # A draft changes nothing on the invoice until it is sent.
+        self.assertRecordValues(
+            invoice, [{"dunning_level_id": self.level_call.id, "dunning_count": 0}]
         )
         self.assertFalse(self._run(day(16)))
         self.assertFalse(self._run(day(25)))
         draft.action_send()
         self.assertEqual(draft.state, "sent")
         self.assertEqual(invoice.dunning_level_id, self.level_formal)
+        self.assertEqual(
+            self._notes(invoice, draft), 1
+        )  # sent by hand: noted there too
+        self.assertEqual(self._notes(self.customer, draft), 1)
 
     def test_email_and_activity_of_automatic_levels(self):
         invoice = self._invoice(self.customer, 1000, DUE)
@@ -249,9 +254,13 @@ class TestDunningEngine(DunningCommon):
                 }
             ],
         )
-        for document in (invoice, self.customer):
-            notes = document.message_ids.filtered(lambda m: reminder.name in m.body)
-            self.assertEqual(len(notes), 1, document.display_name)
+        # The daily run notes the customer; the invoice lists it in its reminders.
+        self.assertEqual(self._notes(self.customer, reminder), 1)
+        self.assertEqual(self._notes(invoice, reminder), 0)
+        self.assertEqual(invoice.dunning_reminder_line_ids.reminder_id, reminder)
+
+    def _notes(self, document, reminder):
+        return len(document.message_ids.filtered(lambda m: reminder.name in m.body))
 
     def test_customer_without_email_fails_with_reason(self):
         self.customer.email = False

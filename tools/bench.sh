@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make bench`: time our selection, our daily run and the OCA credit-control run on the
+# same generated data, for each size in SIZES (invoices; customers = invoices / 10).
+#   SIZES="1000 10000 50000" (default)   OCA_SIZES: sizes where OCA is measured (default: all)
+# Databases kept as templates while their inputs are unchanged:
+#   adt_bdata_<generator hash>_<M>: account, chart, OCA module, generated data;
+#   adt_bench_<data+addon hash>_<M>: the same with account_dunning installed.
+# Each measurement runs on a fresh clone; the last line per size is the BENCH line.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+PYTHON=${PYTHON:-python3}
+SIZES=${SIZES:-1000 10000 50000}
+OCA_SIZES=${OCA_SIZES:-$SIZES}
+source tools/odoo_env.sh
+trap '[ "$started" = started ] && tools/pg.sh stop >/dev/null' EXIT
+template=$(template_db) || exit 1
+
+oca_dir=$state/oca-addons
+"$PYTHON" -c "import sys; sys.path.insert(0, 'tools'); import bench_oca; bench_oca.install_oca_addon('$oca_dir')" \
+  || { echo "could not get the OCA account_credit_control module"; exit 1; }
+export ADT_PGPORT=$port ADT_ADDONS_PATH=$addons_path,$oca_dir
+hash_of() { cat "$@" | sha1sum | cut -c1-8; }
+gen_key=$(hash_of tools/bench.py tools/bench_oca.py)
+addon_key=$(git ls-files -z -- '*.py' '*.xml' '*.csv' '*.po' | grep -zv '^tools/' \
+  | xargs -0 cat | sha1sum | cut -c1-8)
+clone() { dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$2"; createdb -h 127.0.0.1 -p "$port" -U odoo -T "$1" "$2"; }
+drop() { dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$1"; }
+odoo_b() { odoo --addons-path="$ADT_ADDONS_PATH" --no-http --stop-after-init --log-level=warn "$@"; }
+
+for M in $SIZES; do
+  N=$(( M / 10 ))
+  data_db=adt_bdata_${gen_key}_$M
+  if ! db_exists "$data_db"; then
+    echo "generating $M invoices for $N customers (kept as $data_db)"
+    t0=$SECONDS
+    clone "$template" "${data_db}_build" && \
+    odoo_b -d "${data_db}_build" -i account_credit_control > "$logs/bench-$M.log" 2>&1 && \
+    "$PYTHON" tools/bench.py generate "${data_db}_build" --invoices "$M" --customers "$N" \
+      >> "$logs/bench-$M.log" 2>&1 && \
+    psql_ -c "ALTER DATABASE ${data_db}_build RENAME TO $data_db" \
+      || { tail -20 "$logs/bench-$M.log"; exit 1; }
+    echo "generated in $(( SECONDS - t0 )) s ($(( M / (SECONDS - t0 + 1) )) invoices/s)"
+  fi
+  bench_db=adt_bench_${gen_key}${addon_key}_$M
+  if ! db_exists "$bench_db"; then
+    clone "$data_db" "${bench_db}_build" && \
+    odoo_b -d "${bench_db}_build" -i account_dunning >> "$logs/bench-$M.log" 2>&1 && \
+    psql_ -c "ALTER DATABASE ${bench_db}_build RENAME TO $bench_db" \
+      || { tail -20 "$logs/bench-$M.log"; exit 1; }
+  fi
+  declare -A result=() extra=()
+  whats="floor prepare run"
+  case " $OCA_SIZES " in *" $M "*) whats="$whats oca" ;; esac
+  for what in $whats; do
+    run_db=adt_benchrun_$$
+    clone "$bench_db" "$run_db"
+    line=$("$PYTHON" tools/bench.py measure "$run_db" "$what" 2>>"$logs/bench-$M.log" | grep '^RESULT')
+    drop "$run_db"
+    echo "  $line"
+    result[$what]=$(echo "$line" | awk '{print $3}')
+    extra[$what]=$(echo "$line" | cut -d' ' -f4-)
+  done
+  queries=$(echo "${extra[prepare]}" | tr ' ' '\n' | grep '^queries=' | cut -d= -f2)
+  echo "BENCH invoices=$M customers=$N floor_s=${result[floor]} prepare_s=${result[prepare]}" \
+    "run_s=${result[run]} oca_s=${result[oca]:-n/a} prepare_queries=$queries"
+done
