@@ -285,6 +285,7 @@ def measure(env, what):
         "prepare": measure_prepare,
         "run": measure_run,
         "oca": measure_oca,
+        "oca_pdf": lambda env: measure_oca(env, pdf=True),
     }
     if what not in measures:
         raise SystemExit(f"unknown measurement {what!r}")
@@ -332,11 +333,11 @@ def measure_run(env):
     }
 
 
-def measure_oca(env):
+def measure_oca(env, pdf=False):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bench_oca
 
-    bench_oca.oca_prepare(env, env.company, TODAY)
+    bench_oca.oca_prepare(env, env.company, TODAY, pdf=pdf)
     env.cr.commit()
     start = time.perf_counter()
     counts = bench_oca.oca_run(env, env.company, TODAY)

@@ -2,6 +2,8 @@
 # `make bench`: time our selection, our daily run and the OCA credit-control run on the
 # same generated data, for each size in SIZES (invoices; customers = invoices / 10).
 #   SIZES="1000 10000 50000" (default)   OCA_SIZES: sizes where OCA is measured (default: all)
+#   OCA_PDF_SIZES: sizes where OCA is also measured as shipped, its emails carrying the PDF
+#   its default template renders per customer (default: 1000; about a second per email)
 # Databases kept as templates while their inputs are unchanged:
 #   adt_bdata_<generator hash>_<M>: account, chart, OCA module, generated data;
 #   adt_bench_<data+addon hash>_<M>: the same with account_dunning installed.
@@ -12,6 +14,7 @@ cd "$here"
 PYTHON=${PYTHON:-python3}
 SIZES=${SIZES:-1000 10000 50000}
 OCA_SIZES=${OCA_SIZES:-$SIZES}
+OCA_PDF_SIZES=${OCA_PDF_SIZES:-1000}
 source tools/odoo_env.sh
 trap '[ "$started" = started ] && tools/pg.sh stop >/dev/null' EXIT
 template=$(template_db) || exit 1
@@ -24,7 +27,7 @@ hash_of() { cat "$@" | sha1sum | cut -c1-8; }
 gen_key=$(hash_of tools/bench.py tools/bench_oca.py)
 addon_key=$(git ls-files -z -- '*.py' '*.xml' '*.csv' '*.po' | grep -zv '^tools/' \
   | xargs -0 cat | sha1sum | cut -c1-8)
-clone() { dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$2"; createdb -h 127.0.0.1 -p "$port" -U odoo -T "$1" "$2"; }
+clone() { dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$2" 2>/dev/null; createdb -h 127.0.0.1 -p "$port" -U odoo -T "$1" "$2"; }
 drop() { dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$1"; }
 odoo_b() { odoo --addons-path="$ADT_ADDONS_PATH" --no-http --stop-after-init --log-level=warn "$@"; }
 
@@ -52,9 +55,10 @@ for M in $SIZES; do
   declare -A result=() extra=()
   whats="floor prepare run"
   case " $OCA_SIZES " in *" $M "*) whats="$whats oca" ;; esac
+  case " $OCA_PDF_SIZES " in *" $M "*) whats="$whats oca_pdf" ;; esac
   for what in $whats; do
     run_db=adt_benchrun_$$
-    clone "$bench_db" "$run_db"
+    clone "$bench_db" "$run_db" 2>/dev/null
     line=$("$PYTHON" tools/bench.py measure "$run_db" "$what" 2>>"$logs/bench-$M.log" | grep '^RESULT')
     drop "$run_db"
     echo "  $line"
@@ -63,5 +67,6 @@ for M in $SIZES; do
   done
   queries=$(echo "${extra[prepare]}" | tr ' ' '\n' | grep '^queries=' | cut -d= -f2)
   echo "BENCH invoices=$M customers=$N floor_s=${result[floor]} prepare_s=${result[prepare]}" \
-    "run_s=${result[run]} oca_s=${result[oca]:-n/a} prepare_queries=$queries"
+    "run_s=${result[run]} oca_s=${result[oca]:-n/a} prepare_queries=$queries" \
+    "oca_pdf_s=${result[oca_pdf]:-n/a}"
 done

@@ -17,6 +17,7 @@ SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
+    ("PERFORMANCE.md", "Performance"),
     ("ROADMAP.md", "Known issues / Roadmap"),
 ]
 
