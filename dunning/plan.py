@@ -6,6 +6,7 @@ the reminder's level is the highest one raised; each invoice keeps its own level
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .levels import days_overdue, level_to_raise
 
@@ -25,9 +26,10 @@ class Policy:
     allow_level_skip: bool = False
 
 
-@dataclass(frozen=True)
-class OpenItem:
-    """An entry with an open receivable balance; ``residual`` in company currency."""
+class OpenItem(NamedTuple):
+    """An entry with an open receivable balance; ``residual`` in company currency.
+
+    A named tuple: the daily run builds one per open entry, tens of thousands."""
 
     move_id: int
     residual: float
@@ -45,8 +47,7 @@ class Customer:
     blocked: bool = False  # a draft awaits review, or a reminder was made on this date
 
 
-@dataclass(frozen=True)
-class Raise:
+class Raise(NamedTuple):
     move_id: int
     level_id: int
     days_overdue: int

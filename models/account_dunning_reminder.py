@@ -384,37 +384,30 @@ class AccountDunningReminder(models.Model):
 
     @api.model
     def _dunning_reminder_vals(self, proposals, rows, company, date):
+        """create() values of the proposals; amounts come rounded from the select."""
         row_by_move = {row["move_id"]: row for row in rows}
-        currencies = self.env["res.currency"].browse(
-            {row["currency_id"] for row in rows if row["currency_id"]}
-        )
-        partners = self.env["res.partner"].browse([p.partner_id for p in proposals])
-        responsible_by_partner = {
-            partner.id: partner.dunning_responsible_id for partner in partners
-        }
-        fallback_user = company.dunning_responsible_id or self._dunning_human_user()
+        fallback_user = (
+            company.dunning_responsible_id or self._dunning_human_user()
+        ).id
         vals_list = []
         for proposal in proposals:
             lines = []
             for raised in proposal.raises:
                 row = row_by_move[raised.move_id]
-                currency = currencies.browse(row["currency_id"]) or company.currency_id
                 lines.append(
                     fields.Command.create(
                         {
                             "move_id": raised.move_id,
                             "level_id": raised.level_id,
-                            "currency_id": currency.id,
+                            "currency_id": row["currency_id"],
                             "date_due": row["due"],
                             "days_overdue": raised.days_overdue,
-                            "amount_residual": currency.round(row["residual_currency"]),
-                            "amount_residual_company": company.currency_id.round(
-                                row["residual"]
-                            ),
+                            "amount_residual": float(row["residual_currency"]),
+                            "amount_residual_company": float(row["residual"]),
                         }
                     )
                 )
-            user = responsible_by_partner[proposal.partner_id] or fallback_user
+            first = row_by_move[proposal.raises[0].move_id]
             vals_list.append(
                 {
                     "partner_id": proposal.partner_id,
@@ -422,7 +415,7 @@ class AccountDunningReminder(models.Model):
                     "policy_id": proposal.policy_id,
                     "level_id": proposal.level_id,
                     "date": date,
-                    "user_id": user.id,
+                    "user_id": first["responsible_id"] or fallback_user or False,
                     "line_ids": lines,
                 }
             )

@@ -196,7 +196,9 @@ class AccountMove(models.Model):
                    m.move_type,
                    m.currency_id,
                    om.residual,
-                   om.residual_currency,
+                   ROUND(om.residual_currency / cur_c.rounding) * cur_c.rounding
+                       AS residual_currency,
+                   %(responsible)s AS responsible_id,
                    om.due,
                    om.overdue_residual,
                    (%(chaseable)s) AS chaseable,
@@ -212,6 +214,7 @@ class AccountMove(models.Model):
                    END AS next_date
               FROM open_moves om
               JOIN account_move m ON m.id = om.move_id
+              JOIN res_currency cur_c ON cur_c.id = m.currency_id
               JOIN res_partner p ON p.id = om.partner_id
               LEFT JOIN account_dunning_level cur ON cur.id = m.dunning_level_id
               LEFT JOIN account_dunning_policy own
@@ -239,6 +242,7 @@ class AccountMove(models.Model):
             line_filter=line_filter,
             chaseable=self._dunning_chaseable_sql(company),
             partner_policy=partner._field_to_sql("p", "dunning_policy_id"),
+            responsible=partner._field_to_sql("p", "dunning_responsible_id"),
             company_policy=company.dunning_policy_id.id or None,
             no_level=NO_LEVEL_DELAY,
         )
