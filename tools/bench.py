@@ -1,7 +1,7 @@
 """`make bench`: data generator and timed measurements, run inside Odoo.
 
-    python tools/bench.py generate DB --invoices M --customers N
-    python tools/bench.py measure DB floor|prepare|run|oca
+    python tools/bench.py generate DB --invoices M --customers N   (tools/bench_data.py)
+    python tools/bench.py measure DB floor|prepare|run|oca|oca_pdf
 
 Connection and addons path come from the environment (ADT_PGPORT, ADT_ADDONS_PATH),
 set by tools/bench.sh, which clones a fresh database for each measurement. Each
@@ -9,13 +9,10 @@ measurement prints one line: `RESULT <name> <seconds> [extra key=value...]`.
 """
 
 import os
-import random
 import sys
 import time
-from datetime import date, timedelta
 
-TODAY = date(2026, 6, 30)  # the bench's "today": data is generated around it
-SEED = 20260630
+from bench_data import TODAY, generate
 
 
 def open_env(db):
@@ -36,221 +33,6 @@ def open_env(db):
     registry = Registry(db)
     cr = registry.cursor()
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "UTC"})
-
-
-# ----------------------------------------------------------------------------------
-# Data: N customers, M posted invoices; a fifth partly paid, a third paid; due dates
-# spread over the last 240 days and the next 30.
-# ----------------------------------------------------------------------------------
-def generate(env, invoices, customers, pool_size=500):
-    """A pool of real invoices made by the ORM, replicated in bulk SQL with new
-    numbers, customers and due dates, then paid in bulk."""
-    rng = random.Random(SEED)
-    company = env.company
-    if not company.chart_template:
-        env["account.chart.template"].try_loading(
-            "generic_coa", company=company, install_demo=False
-        )
-        env.cr.commit()
-    partners = env["res.partner"].create(
-        [
-            {
-                "name": f"Customer {i:05d}",
-                "is_company": True,
-                "email": f"c{i}@bench.test",
-            }
-            for i in range(customers)
-        ]
-    )
-    pool = make_pool(env, partners, min(pool_size, invoices), rng)
-    copies = -(-(invoices - len(pool)) // len(pool))  # ceiling
-    if copies:
-        replicate(env, pool, partners, copies, invoices - len(pool))
-    env.cr.commit()
-    env.invalidate_all()
-    moves = env["account.move"].search(
-        [("move_type", "=", "out_invoice"), ("state", "=", "posted")], order="id"
-    )
-    for chunk in range(0, len(moves), 2000):
-        pay_bulk(env, moves[chunk : chunk + 2000], rng)
-        env.cr.commit()
-        env.invalidate_all()
-    print(f"generated {len(moves)} invoices for {customers} customers", flush=True)
-
-
-def make_pool(env, partners, size, rng):
-    from odoo import Command
-
-    journal = env["account.journal"].search(
-        [("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1
-    )
-    vals_list = []
-    for i in range(size):
-        due = TODAY - timedelta(days=rng.randint(-30, 240))
-        vals_list.append(
-            {
-                "move_type": "out_invoice",
-                "journal_id": journal.id,
-                "partner_id": partners[i % len(partners)].id,
-                "invoice_date": due - timedelta(days=30),
-                "invoice_date_due": due,
-                "invoice_payment_term_id": False,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Services",
-                            "quantity": 1,
-                            "price_unit": round(rng.uniform(100, 5000), 2),
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-    pool = env["account.move"].create(vals_list)
-    pool.action_post()
-    env.cr.commit()
-    return pool
-
-
-def columns(env, table, skip):
-    env.cr.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_name = %s ORDER BY ordinal_position",
-        [table],
-    )
-    return [name for (name,) in env.cr.fetchall() if name not in skip]
-
-
-def replicate(env, pool, partners, copies, limit):
-    """Copy the pool's rows ``copies`` times (at most ``limit`` invoices): every stored
-    column as Odoo computed it, with new ids, numbers, customers and dates."""
-    env.flush_all()
-    cr = env.cr
-    cr.execute("SELECT setseed(0.42)")
-    cr.execute(
-        """
-        CREATE TEMP TABLE bench_map ON COMMIT DROP AS
-        SELECT m.id AS src_id,
-               nextval('account_move_id_seq') AS new_id,
-               (%(partners)s::int[])[1 + (row_number() OVER () %% %(n)s)] AS partner_id,
-               (%(today)s::date - (floor(random() * 271) - 30)::int) AS due
-          FROM account_move m CROSS JOIN generate_series(1, %(copies)s) g
-         WHERE m.id = ANY(%(pool)s)
-         LIMIT %(limit)s
-        """,
-        {
-            "partners": partners.ids,
-            "n": len(partners),
-            "today": TODAY,
-            "copies": copies,
-            "pool": pool.ids,
-            "limit": limit,
-        },
-    )
-    move_overrides = {
-        "id": "b.new_id",
-        "name": "'INV/B/' || b.new_id",
-        "sequence_prefix": "'INV/B/'",
-        "sequence_number": "b.new_id",
-        "payment_reference": "'INV/B/' || b.new_id",
-        "partner_id": "b.partner_id",
-        "commercial_partner_id": "b.partner_id",
-        "partner_shipping_id": "b.partner_id",
-        "invoice_partner_display_name": "p.name",
-        "invoice_date": "b.due - 30",
-        "date": "b.due - 30",
-        "invoice_date_due": "b.due",
-        "access_token": "NULL",
-    }
-    move_cols = columns(env, "account_move", set())
-    cr.execute(
-        "INSERT INTO account_move ({}) SELECT {} FROM account_move src "
-        "JOIN bench_map b ON b.src_id = src.id "
-        "JOIN res_partner p ON p.id = b.partner_id".format(
-            ", ".join(f'"{c}"' for c in move_cols),
-            ", ".join(move_overrides.get(c, f'src."{c}"') for c in move_cols),
-        )
-    )
-    line_overrides = {
-        "id": "nextval('account_move_line_id_seq')",
-        "move_id": "b.new_id",
-        "move_name": "'INV/B/' || b.new_id",
-        "partner_id": "CASE WHEN src.partner_id IS NOT NULL THEN b.partner_id END",
-        "date": "b.due - 30",
-        "invoice_date": "b.due - 30",
-        "date_maturity": "CASE WHEN src.date_maturity IS NOT NULL THEN b.due END",
-    }
-    line_cols = columns(env, "account_move_line", set())
-    cr.execute(
-        "INSERT INTO account_move_line ({}) SELECT {} FROM account_move_line src "
-        "JOIN bench_map b ON b.src_id = src.move_id".format(
-            ", ".join(f'"{c}"' for c in line_cols),
-            ", ".join(line_overrides.get(c, f'src."{c}"') for c in line_cols),
-        )
-    )
-    env.cr.commit()
-    env.invalidate_all()
-
-
-def pay_bulk(env, moves, rng):
-    """Pay a third in full and a fifth in part, with one journal entry per batch and
-    one batched reconciliation."""
-    from odoo import Command
-
-    company = env.company
-    bank = env["account.journal"].search(
-        [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
-    )
-    plans, lines = [], []
-    for move in moves:
-        roll = rng.random()
-        if roll < 1 / 3:
-            amount = move.amount_total
-        elif roll < 1 / 3 + 1 / 5:
-            amount = round(move.amount_total * rng.uniform(0.2, 0.8), 2)
-        else:
-            continue
-        receivable = move.line_ids.filtered(
-            lambda line: line.display_type == "payment_term"
-        )
-        lines.append(
-            {
-                "name": f"Payment {move.name}",
-                "account_id": receivable.account_id.id,
-                "partner_id": move.commercial_partner_id.id,
-                "credit": amount,
-            }
-        )
-        plans.append(receivable)
-    if not lines:
-        return
-    total = sum(line["credit"] for line in lines)
-    entry = env["account.move"].create(
-        {
-            "move_type": "entry",
-            "journal_id": bank.id,
-            "date": TODAY - timedelta(days=1),
-            "line_ids": [Command.create(vals) for vals in lines]
-            + [
-                Command.create(
-                    {
-                        "name": "Bank",
-                        "account_id": bank.default_account_id.id,
-                        "debit": total,
-                    }
-                )
-            ],
-        }
-    )
-    entry.action_post()
-    payment_lines = entry.line_ids.filtered(lambda line: line.credit)
-    env["account.move.line"]._reconcile_plan(
-        [
-            invoice_line + payment_line
-            for invoice_line, payment_line in zip(plans, payment_lines, strict=True)
-        ]
-    )
 
 
 # ----------------------------------------------------------------------------------

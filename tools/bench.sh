@@ -24,7 +24,7 @@ oca_dir=$state/oca-addons
   || { echo "could not get the OCA account_credit_control module"; exit 1; }
 export ADT_PGPORT=$port ADT_ADDONS_PATH=$addons_path,$oca_dir
 hash_of() { cat "$@" | sha1sum | cut -c1-8; }
-gen_key=$(hash_of tools/bench.py tools/bench_oca.py)
+gen_key=$(hash_of tools/bench_data.py)
 addon_key=$(git ls-files -z -- '*.py' '*.xml' '*.csv' '*.po' | grep -zv '^tools/' \
   | xargs -0 cat | sha1sum | cut -c1-8)
 clone() { dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$2" 2>/dev/null; createdb -h 127.0.0.1 -p "$port" -U odoo -T "$1" "$2"; }
