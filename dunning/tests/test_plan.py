@@ -21,32 +21,34 @@ def customer(*items, last=None, blocked=False):
     return Customer(42, POLICY.id, list(items), last, blocked)
 
 
-def test_schedule_day_by_day_one_level_per_reminder():
-    """+5, +10, +15, +20: each reminder raises the invoice one level, once."""
+def simulate(days, policy=POLICY):
+    """Plan one invoice day after day, applying each reminder as the run would:
+    [(day, level id, days overdue)] of the reminders made."""
+    by_id = {level.id: level for level in policy.levels}
     current, last, sent = None, None, []
-    for n in range(0, 31):
+    for n in days:
         proposal = plan_customer(
-            customer(invoice(1, current=current), last=last), POLICY, day(n)
+            customer(invoice(1, current=current), last=last), policy, day(n)
         )
         if proposal:
             (raised,) = proposal.raises
-            current = {lvl.id: lvl for lvl in POLICY.levels}[raised.level_id]
-            last = day(n)
+            current, last = by_id[raised.level_id], day(n)
             sent.append((n, raised.level_id, raised.days_overdue))
-    assert sent == [(5, 1, 5), (10, 2, 10), (15, 3, 15), (20, 4, 20)]
+    return sent
+
+
+def test_schedule_day_by_day_one_level_per_reminder():
+    """+5, +10, +15, +20: each reminder raises the invoice one level, once."""
+    assert simulate(range(0, 31)) == [(5, 1, 5), (10, 2, 10), (15, 3, 15), (20, 4, 20)]
 
 
 def test_late_start_climbs_one_level_per_interval_without_skip():
-    current, last, sent = None, None, []
-    for n in range(40, 60):
-        proposal = plan_customer(
-            customer(invoice(1, current=current), last=last), POLICY, day(n)
-        )
-        if proposal:
-            current = {lvl.id: lvl for lvl in POLICY.levels}[proposal.level_id]
-            last = day(n)
-            sent.append((n, proposal.level_id))
-    assert sent == [(40, 1), (45, 2), (50, 3), (55, 4)]
+    assert simulate(range(40, 60)) == [
+        (40, 1, 40),
+        (45, 2, 45),
+        (50, 3, 50),
+        (55, 4, 55),
+    ]
 
 
 def test_level_skip_goes_straight_to_deserved_level():
