@@ -394,8 +394,11 @@ class AccountDunningReminder(models.Model):
             lines = []
             for raised in proposal.raises:
                 row = row_by_move[raised.move_id]
+                # The bare command tuple: built tens of thousands of times a run.
                 lines.append(
-                    fields.Command.create(
+                    (
+                        fields.Command.CREATE,
+                        0,
                         {
                             "move_id": raised.move_id,
                             "level_id": raised.level_id,
@@ -404,7 +407,7 @@ class AccountDunningReminder(models.Model):
                             "days_overdue": raised.days_overdue,
                             "amount_residual": float(row["residual_currency"]),
                             "amount_residual_company": float(row["residual"]),
-                        }
+                        },
                     )
                 )
             first = row_by_move[proposal.raises[0].move_id]

@@ -190,6 +190,18 @@ class AccountMove(models.Model):
                          GROUP BY un.move_id
                   ) u ON u.move_id = b.move_id
                  WHERE b.residual != COALESCE(u.amount, 0)
+            ), policy_delays AS (
+                SELECT policy_id, ARRAY_AGG(delay ORDER BY delay) AS delays
+                  FROM account_dunning_level
+                 WHERE active
+                 GROUP BY policy_id
+            ), last_sent AS (
+                SELECT r.partner_id, MAX(r.date) AS date
+                  FROM account_dunning_reminder r
+                 WHERE r.company_id = %(company)s
+                   AND r.state = 'sent'
+                   AND r.partner_id IN (SELECT partner_id FROM booked)
+                 GROUP BY r.partner_id
             )
             SELECT om.move_id,
                    om.partner_id,
@@ -222,20 +234,14 @@ class AccountMove(models.Model):
                     AND own.active
               LEFT JOIN account_dunning_policy pol
                      ON pol.id = COALESCE(own.id, %(company_policy)s)
-              LEFT JOIN LATERAL (
-                    SELECT MIN(lv.delay) AS delay
-                      FROM account_dunning_level lv
-                     WHERE lv.policy_id = pol.id
-                       AND lv.active
-                       AND lv.delay > COALESCE(cur.delay, %(no_level)s)
-              ) nxt ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT MAX(r.date) AS date
-                      FROM account_dunning_reminder r
-                     WHERE r.partner_id = om.partner_id
-                       AND r.company_id = %(company)s
-                       AND r.state = 'sent'
-              ) last ON TRUE
+              LEFT JOIN policy_delays pd ON pd.policy_id = pol.id
+              LEFT JOIN last_sent last ON last.partner_id = om.partner_id
+              -- the next level: the first active delay above the current one
+              CROSS JOIN LATERAL (
+                    SELECT MIN(d) AS delay
+                      FROM UNNEST(pd.delays) d
+                     WHERE d > COALESCE(cur.delay, %(no_level)s)
+              ) nxt
             """,
             company=company.id,
             date=date,
