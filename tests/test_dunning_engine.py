@@ -273,6 +273,16 @@ class TestDunningEngine(DunningCommon):
         self.assertRecordValues(reminder, [{"state": "sent", "failure_reason": False}])
 
     # --- exactly once, companies, cost ---------------------------------------------
+    def test_scheduled_action_runs_the_daily_run(self):
+        self.assertEqual(self.cron.code.strip(), "model._cron_dunning_run()")
+        self.assertEqual(self.cron.model_id.model, "account.dunning.reminder")
+        self.assertTrue(self.cron.active)
+        self._invoice(self.customer, 1000, DUE)
+        with freeze_time(day(5)):
+            self.cron.method_direct_trigger()
+        reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(reminder, [{"origin": "auto", "state": "sent"}])
+
     def test_second_run_on_the_same_day_makes_nothing(self):
         self._invoice(self.customer, 1000, DUE)
         self.assertEqual(len(self._run(day(5))), 1)
