@@ -235,29 +235,41 @@ class ResPartner(models.Model):
         )
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
-        """Sort and group on the SQL figures: a correlated subquery per partner."""
+        """Sort and group on the SQL figures of the current company."""
         if fname not in SQL_FIGURES and fname != "dunning_status":
             return super()._field_to_sql(alias, fname, query, flush)
         self.check_field_access_rights("read", [fname])
-        commercial = super()._field_to_sql(alias, "commercial_partner_id", query, flush)
-        figures = self._dunning_figures_sql(
-            self.env.company,
-            self._dunning_today(),
-            SQL("lp.commercial_partner_id = %s", commercial),
-        )
+        column = SQL_FIGURES.get(fname, "status")
+        value = self._dunning_figure_sql(alias, column, query, flush)
         if fname == "dunning_status":
             return SQL(
-                "(CASE WHEN %s THEN 'excluded' ELSE COALESCE((SELECT f.status FROM "
-                "(%s) f), "
-                "'none') END)",
+                "(CASE WHEN %s THEN 'excluded' ELSE COALESCE(%s, 'none') END)",
                 self._dunning_excluded_sql(alias, query),
-                figures,
+                value,
             )
-        column = SQL.identifier("f", SQL_FIGURES[fname])
-        value = SQL("(SELECT %s FROM (%s) f)", column, figures)
         if fname == "dunning_next_date":
             return value
         return SQL("COALESCE(%s, 0)", value)
+
+    def _dunning_figure_sql(self, alias, column, query, flush):
+        """One figure of the partner behind ``alias``. Within a query, the figures of
+        every customer are grouped once and joined (sorting a list of thousands of
+        customers); without one, a subquery for that partner only."""
+        commercial = super()._field_to_sql(alias, "commercial_partner_id", query, flush)
+        company, today = self.env.company, self._dunning_today()
+        if query is None:
+            figures = self._dunning_figures_sql(
+                company, today, SQL("lp.commercial_partner_id = %s", commercial)
+            )
+            return SQL("(SELECT %s FROM (%s) f)", SQL.identifier("f", column), figures)
+        figures_alias = query.make_alias(alias, "dunning_figures")
+        query.add_join(
+            "LEFT JOIN",
+            figures_alias,
+            SQL("(%s)", self._dunning_figures_sql(company, today, SQL("TRUE"))),
+            SQL("%s = %s", SQL.identifier(figures_alias, "partner_id"), commercial),
+        )
+        return SQL.identifier(figures_alias, column)
 
     def _dunning_all_figures(self):
         """Figures of every customer of the current company, by partner id."""
