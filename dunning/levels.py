@@ -1,10 +1,8 @@
-"""Which dunning level an invoice deserves, which one it is raised to, and when.
+"""Which dunning level an invoice deserves, and which one it is raised to.
 
 A level is anything with a ``delay`` attribute (days relative to the due date, negative
 before it); functions take levels in any order and never look at anything else.
 """
-
-from datetime import timedelta
 
 
 def days_overdue(due_date, on_date):
@@ -66,23 +64,6 @@ def level_to_raise(
     return candidate
 
 
-def next_action_date(
-    levels, current, due_date, *, last_reminder_date=None, min_interval_days=0
-):
-    """The first date on which :func:`level_to_raise` returns a level, or None at the
-    top.
-    """
-    candidate = next_level(levels, current)
-    if candidate is None:
-        return None
-    level_date = due_date + timedelta(days=candidate.delay)
-    if last_reminder_date:
-        return max(
-            level_date, last_reminder_date + timedelta(days=min_interval_days or 0)
-        )
-    return level_date
-
-
 def duplicate_delays(delays):
     """The delays that appear more than once, sorted: a policy must have none."""
     seen, duplicates = set(), set()
@@ -97,7 +78,6 @@ __all__ = [
     "duplicate_delays",
     "interval_respected",
     "level_to_raise",
-    "next_action_date",
     "next_level",
     "sorted_levels",
 ]

@@ -496,19 +496,19 @@ class AccountDunningReminder(models.Model):
             reminder.activity_id = activity
 
     def _dunning_activity_user(self):
+        """Who gets the level's activity: per the level, else the responsible."""
         self.ensure_one()
         level = self.level_id
+        user = self.env["res.users"]
         if level.activity_user_type == "user":
             user = level.activity_user_id
         elif level.activity_user_type == "salesperson":
             user = self.partner_id.user_id
-        else:
-            user = self.user_id
         return (
             user
             or self.user_id
             or self.company_id.dunning_responsible_id
-            or (self.env.user)
+            or self.env.user
         )
 
     def _dunning_log_on_documents(self, log_invoices=True):
@@ -630,7 +630,7 @@ class AccountDunningReminder(models.Model):
                 for vals in vals_list:
                     vals["origin"] = "auto"
                 # Thousands of records: no creation log nor field tracking per record;
-                # each reminder is noted once on its customer and invoices instead.
+                # each reminder is noted once on its customer instead.
                 quiet = self.with_context(tracking_disable=True, mail_create_nolog=True)
                 reminders = quiet.create(vals_list)
                 automatic = reminders.filtered(lambda r: r.level_id.auto_execute)

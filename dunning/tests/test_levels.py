@@ -11,7 +11,6 @@ from dunning.levels import (
     duplicate_delays,
     interval_respected,
     level_to_raise,
-    next_action_date,
     next_level,
 )
 
@@ -99,27 +98,6 @@ def test_minimum_interval_between_two_reminders():
     assert interval_respected(None, on(0), 5)
     assert not interval_respected(on(0), on(4), 5)
     assert interval_respected(on(0), on(5), 5)
-
-
-def test_next_action_date_is_level_date_or_end_of_interval():
-    assert next_action_date(LEVELS, None, DUE) == on(5)
-    assert next_action_date(LEVELS, EMAIL, DUE) == on(10)
-    late = next_action_date(
-        LEVELS, EMAIL, DUE, last_reminder_date=on(8), min_interval_days=5
-    )
-    assert late == on(13)
-    assert next_action_date(LEVELS, PLAN, DUE) is None
-
-
-def test_next_action_date_agrees_with_level_to_raise():
-    for current in [None, EMAIL, CALL, FORMAL]:
-        when = next_action_date(
-            LEVELS, current, DUE, last_reminder_date=on(9), min_interval_days=7
-        )
-        kwargs = {"last_reminder_date": on(9), "min_interval_days": 7}
-        before = date.fromordinal(when.toordinal() - 1)
-        assert level_to_raise(LEVELS, current, DUE, before, **kwargs) is None
-        assert level_to_raise(LEVELS, current, DUE, when, **kwargs) is not None
 
 
 def test_duplicate_delays():
