@@ -5,10 +5,12 @@ module decides. One reminder per customer, listing every invoice raised to a new
 the reminder's level is the highest one raised; each invoice keeps its own level.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
-from .levels import days_overdue, level_to_raise
+from .levels import interval_respected, sorted_levels
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,34 @@ class Policy:
     minimum_amount: float = 0.0
     min_interval_days: int = 0
     allow_level_skip: bool = False
+
+    @cached_property
+    def ladder(self):
+        """The levels sorted by delay, and their delays: sorted once per policy, not
+        once per invoice."""
+        levels = tuple(sorted_levels(self.levels))
+        return levels, [level.delay for level in levels]
+
+    def next_level(self, current_delay):
+        """The first level above ``current_delay`` (None: no level yet), or None."""
+        levels, delays = self.ladder
+        index = 0 if current_delay is None else bisect_right(delays, current_delay)
+        return levels[index] if index < len(levels) else None
+
+    def deserved_level(self, days_late):
+        """The highest level whose delay is at most ``days_late``, or None."""
+        levels, delays = self.ladder
+        index = bisect_right(delays, days_late)
+        return levels[index - 1] if index else None
+
+    def level_to_raise(self, current_delay, days_late):
+        """As ``levels.level_to_raise`` once the customer's interval is respected."""
+        candidate = self.next_level(current_delay)
+        if candidate is None or days_late < candidate.delay:
+            return None
+        if self.allow_level_skip:
+            return self.deserved_level(days_late)
+        return candidate
 
 
 class OpenItem(NamedTuple):
@@ -66,26 +96,18 @@ def plan_customer(customer, policy, on_date):
     """The reminder to make for ``customer`` on ``on_date``, or None."""
     if customer.blocked or policy is None or not policy.levels:
         return None
+    if not interval_respected(
+        customer.last_reminder_date, on_date, policy.min_interval_days
+    ):
+        return None
     raises, claimed = [], 0.0
     for item in customer.items:
         if not item.chaseable or item.due is None or item.residual <= 0:
             continue
-        current = (
-            Level(0, item.current_delay) if item.current_delay is not None else None
-        )
-        level = level_to_raise(
-            policy.levels,
-            current,
-            item.due,
-            on_date,
-            allow_skip=policy.allow_level_skip,
-            last_reminder_date=customer.last_reminder_date,
-            min_interval_days=policy.min_interval_days,
-        )
+        days_late = (on_date - item.due).days
+        level = policy.level_to_raise(item.current_delay, days_late)
         if level is not None:
-            raises.append(
-                Raise(item.move_id, level.id, days_overdue(item.due, on_date))
-            )
+            raises.append(Raise(item.move_id, level.id, days_late))
             claimed += item.residual
     if not raises:
         return None

@@ -1,7 +1,10 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import gc
 import logging
 import threading
+from contextlib import contextmanager
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
@@ -11,8 +14,41 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, split_every
 
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
+from .ir_qweb import MAIL_BATCH_KEY
+
+SEQUENCE_CODE = "account.dunning.reminder"
 
 _logger = logging.getLogger(__name__)
+
+
+class OpenRow(NamedTuple):
+    """One open entry as the run reads it (see ``_dunning_open_rows``)."""
+
+    move_id: int
+    partner_id: int
+    policy_id: int | None
+    last_reminder_date: object
+    responsible_id: int | None
+    currency_id: int
+    due: object
+    chaseable: bool
+    current_delay: int | None
+    residual: float
+    residual_currency: float
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cycle collector while a block builds many objects it keeps;
+    reference counting still frees everything else. Restores the previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 # Customers per batch of the daily run, and batches per call (the cron runner calls
 # again while _notify_progress reports work remaining).
@@ -196,21 +232,69 @@ class AccountDunningReminder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
+        partner_ids = [
+            vals["partner_id"] for vals in vals_list if vals.get("partner_id")
+        ]
+        commercial = {
+            partner.id: partner.commercial_partner_id.id
+            for partner in self.env["res.partner"].browse(partner_ids)
+        }
         for vals in vals_list:
             if vals.get("partner_id"):
-                partner = self.env["res.partner"].browse(vals["partner_id"])
-                vals["partner_id"] = partner.commercial_partner_id.id
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("account.dunning.reminder", vals.get("date") or today)
-                )
+                vals["partner_id"] = commercial[vals["partner_id"]]
+        self._dunning_assign_names(vals_list)
         return super().create(vals_list)
+
+    def _dunning_assign_names(self, vals_list):
+        """Number the new reminders from the sequence, per company and date.
+
+        The first number of each group goes through ``next_by_code`` (which finds
+        the company's sequence and its yearly range, creating the range if needed);
+        the others draw from that same range directly: one query each instead of
+        three, as the daily run creates thousands at once.
+        """
+        today = fields.Date.context_today(self)
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        groups = {}
+        for vals in unnamed:
+            key = (
+                vals.get("company_id") or self.env.company.id,
+                vals.get("date") or today,
+            )
+            groups.setdefault(key, []).append(vals)
+        Sequence = self.env["ir.sequence"]
+        for (company_id, date), group in groups.items():
+            sequence = Sequence.with_company(company_id)
+            group[0]["name"] = sequence.next_by_code(SEQUENCE_CODE, date)
+            if len(group) == 1:
+                continue
+            date_range = self._dunning_sequence_range(company_id, date)
+            for vals in group[1:]:
+                vals["name"] = (
+                    date_range._next()
+                    if date_range
+                    else sequence.next_by_code(SEQUENCE_CODE, date)
+                )
+
+    def _dunning_sequence_range(self, company_id, date):
+        """The sequence's date range in use on ``date`` for the company, or nothing
+        when the sequence is not numbered per range."""
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", SEQUENCE_CODE), ("company_id", "in", [company_id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence.use_date_range:
+            return self.env["ir.sequence.date_range"]
+        date_range = self.env["ir.sequence.date_range"].search(
+            [
+                ("sequence_id", "=", sequence.id),
+                ("date_from", "<=", date),
+                ("date_to", ">=", date),
+            ],
+            limit=1,
+        )
+        return date_range.with_context(ir_sequence_date_range=date_range.date_from)
 
     @api.constrains("partner_id", "line_ids")
     def _check_lines_partner(self):
@@ -299,21 +383,38 @@ class AccountDunningReminder(models.Model):
         """
         company = self.env.company
         date = date or fields.Date.context_today(self)
-        Move = self.env["account.move"]
         if partners is None:
             line_filter = SQL("TRUE")
         else:
             commercial_ids = partners.commercial_partner_id.ids
             line_filter = SQL("lp.commercial_partner_id = ANY(%s)", commercial_ids)
-        rows = Move._dunning_fetch(
-            Move._dunning_open_moves_sql(company, date, line_filter)
+        # Tens of thousands of small objects, all kept until the end: the cycle
+        # collector would only walk them again and again.
+        with collector_paused():
+            rows = self._dunning_open_rows(company, date, line_filter)
+            if not rows:
+                return []
+            customers = self._dunning_customers(rows, company, date)
+            policies = self._dunning_policies({row.policy_id for row in rows} - {None})
+            proposals = plan(customers, policies, date)
+            return self._dunning_reminder_vals(proposals, rows, company, date)
+
+    @api.model
+    def _dunning_open_rows(self, company, date, line_filter):
+        """The open entries as ``OpenRow`` tuples: only what planning and creating
+        need, amounts as floats (already rounded by the select)."""
+        Move = self.env["account.move"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT move_id, partner_id, policy_id, last_reminder_date,
+                          responsible_id, currency_id, due, chaseable, current_delay,
+                          residual::float8, residual_currency::float8
+                     FROM (%s) open_moves""",
+                Move._dunning_open_moves_sql(company, date, line_filter),
+            )
         )
-        if not rows:
-            return []
-        customers = self._dunning_customers(rows, company, date)
-        policies = self._dunning_policies({row["policy_id"] for row in rows} - {None})
-        proposals = plan(customers, policies, date)
-        return self._dunning_reminder_vals(proposals, rows, company, date)
+        return list(map(OpenRow._make, self.env.cr.fetchall()))
 
     @api.model
     def _dunning_blocked_partner_ids(self, company, date, partner_ids):
@@ -338,31 +439,27 @@ class AccountDunningReminder(models.Model):
     def _dunning_customers(self, rows, company, date):
         by_partner = {}
         for row in rows:
-            by_partner.setdefault(row["partner_id"], []).append(row)
+            by_partner.setdefault(row.partner_id, []).append(row)
         blocked = self._dunning_blocked_partner_ids(company, date, by_partner)
-        customers = []
-        for partner_id, partner_rows in by_partner.items():
-            items = [
-                OpenItem(
-                    row["move_id"],
-                    float(row["residual"]),
-                    row["due"],
-                    row["chaseable"],
-                    row["current_delay"],
-                )
-                for row in partner_rows
-            ]
-            first = partner_rows[0]
-            customers.append(
-                Customer(
-                    partner_id,
-                    first["policy_id"],
-                    items,
-                    first["last_reminder_date"],
-                    partner_id in blocked,
-                )
+        return [
+            Customer(
+                partner_id,
+                partner_rows[0].policy_id,
+                [
+                    OpenItem(
+                        row.move_id,
+                        row.residual,
+                        row.due,
+                        row.chaseable,
+                        row.current_delay,
+                    )
+                    for row in partner_rows
+                ],
+                partner_rows[0].last_reminder_date,
+                partner_id in blocked,
             )
-        return customers
+            for partner_id, partner_rows in by_partner.items()
+        ]
 
     @api.model
     def _dunning_policies(self, policy_ids):
@@ -385,7 +482,7 @@ class AccountDunningReminder(models.Model):
     @api.model
     def _dunning_reminder_vals(self, proposals, rows, company, date):
         """create() values of the proposals; amounts come rounded from the select."""
-        row_by_move = {row["move_id"]: row for row in rows}
+        row_by_move = {row.move_id: row for row in rows}
         fallback_user = (
             company.dunning_responsible_id or self._dunning_human_user()
         ).id
@@ -402,11 +499,11 @@ class AccountDunningReminder(models.Model):
                         {
                             "move_id": raised.move_id,
                             "level_id": raised.level_id,
-                            "currency_id": row["currency_id"],
-                            "date_due": row["due"],
+                            "currency_id": row.currency_id,
+                            "date_due": row.due,
                             "days_overdue": raised.days_overdue,
-                            "amount_residual": float(row["residual_currency"]),
-                            "amount_residual_company": float(row["residual"]),
+                            "amount_residual": row.residual_currency,
+                            "amount_residual_company": row.residual,
                         },
                     )
                 )
@@ -418,7 +515,7 @@ class AccountDunningReminder(models.Model):
                     "policy_id": proposal.policy_id,
                     "level_id": proposal.level_id,
                     "date": date,
-                    "user_id": first["responsible_id"] or fallback_user or False,
+                    "user_id": first.responsible_id or fallback_user or False,
                     "line_ids": lines,
                 }
             )
@@ -463,10 +560,10 @@ class AccountDunningReminder(models.Model):
             reminders = reminders.filtered(lambda r: r.id not in failures)
             if not reminders:
                 continue
-            mails = template.send_mail_batch(
+            mails = template.with_context(**{MAIL_BATCH_KEY: True}).send_mail_batch(
                 reminders.ids,
                 force_send=False,
-                email_layout_xmlid="mail.mail_notification_light",
+                email_layout_xmlid=False,  # the template carries the signature
             )
             for mail in mails:
                 self.browse(mail.res_id).mail_message_id = mail.mail_message_id
@@ -515,29 +612,55 @@ class AccountDunningReminder(models.Model):
         """A note in the chatter of the customer (and of each invoice reminded), created
         in one batch."""
         note = self.env.ref("mail.mt_note").id
-        author = self.env.user.partner_id.id
-        vals_list = []
+        author = self.env.user.partner_id
+        documents = []  # (model, res_id, body)
         for reminder in self:
             body = Markup("%s <b>%s</b> (%s)") % (
                 _("Payment reminder"),
                 reminder.name,
                 escape(reminder.level_id.name or ""),
             )
-            documents = [("res.partner", reminder.partner_id.id)]
+            documents.append(("res.partner", reminder.partner_id.id, body))
             if log_invoices:
-                documents += [("account.move", m.id) for m in reminder.line_ids.move_id]
-            vals_list += [
+                documents += [
+                    ("account.move", move.id, body)
+                    for move in reminder.line_ids.move_id
+                ]
+        headers = self._dunning_note_headers(documents, author.email_formatted)
+        self.env["mail.message"].sudo().create(  # notes only, no recipient
+            [
                 {
                     "model": model,
                     "res_id": res_id,
                     "body": body,
                     "message_type": "notification",
                     "subtype_id": note,
-                    "author_id": author,
+                    "author_id": author.id,
+                    "email_from": author.email_formatted,
+                    **headers[model, res_id],
                 }
-                for model, res_id in documents
+                for model, res_id, body in documents
             ]
-        self.env["mail.message"].sudo().create(vals_list)  # notes only, no recipient
+        )
+
+    def _dunning_note_headers(self, documents, email_from):
+        """Reply-to and record name of each (model, res_id), computed per model in one
+        go: left out, mail.message would look them up one message at a time."""
+        headers = {}
+        by_model = {}
+        for model, res_id, __ in documents:
+            by_model.setdefault(model, []).append(res_id)
+        for model, ids in by_model.items():
+            # sudo: the record name is stored on the message as Odoo stores it, read
+            # as superuser whatever the user may read of the record
+            records = self.env[model].sudo().browse(ids)
+            reply_to = records._notify_get_reply_to(default=email_from)
+            for record in records:
+                headers[model, record.id] = {
+                    "reply_to": reply_to[record.id],
+                    "record_name": record.display_name,
+                }
+        return headers
 
     def action_send(self):
         """Send draft or failed reminders now, through their level's channels."""

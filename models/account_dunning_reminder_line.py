@@ -18,11 +18,14 @@ class AccountDunningReminderLine(models.Model):
     company_id = fields.Many2one(
         related="reminder_id.company_id", store=True, index=True, precompute=True
     )
+    # precomputed: written with the line's INSERT rather than by later UPDATEs
     partner_id = fields.Many2one(
-        related="reminder_id.partner_id", store=True, index=True
+        related="reminder_id.partner_id", store=True, index=True, precompute=True
     )
-    state = fields.Selection(related="reminder_id.state", store=True, index=True)
-    date = fields.Date(related="reminder_id.date", store=True)
+    state = fields.Selection(
+        related="reminder_id.state", store=True, index=True, precompute=True
+    )
+    date = fields.Date(related="reminder_id.date", store=True, precompute=True)
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",

@@ -141,11 +141,10 @@ class AccountMove(models.Model):
                        l.amount_residual_currency,
                        COALESCE(l.date_maturity, l.date) AS due
                   FROM account_move_line l
-                  JOIN account_account a ON a.id = l.account_id
                   JOIN res_partner lp ON lp.id = l.partner_id
                  WHERE l.company_id = %(company)s
+                   AND l.account_id = ANY(%(receivable)s)
                    AND l.parent_state = 'posted'
-                   AND a.account_type = 'asset_receivable'
                    AND NOT l.reconciled
                    AND l.amount_residual != 0
                    AND %(line_filter)s
@@ -190,11 +189,21 @@ class AccountMove(models.Model):
                          GROUP BY un.move_id
                   ) u ON u.move_id = b.move_id
                  WHERE b.residual != COALESCE(u.amount, 0)
-            ), policy_delays AS (
-                SELECT policy_id, ARRAY_AGG(delay ORDER BY delay) AS delays
-                  FROM account_dunning_level
-                 WHERE active
-                 GROUP BY policy_id
+            ), active_levels AS (
+                SELECT policy_id, delay FROM account_dunning_level WHERE active
+            ), next_delays AS (
+                -- per policy and level reached (any level's delay, or none): the
+                -- first active delay above it; a handful of rows, joined by hash
+                SELECT pol_l.policy_id,
+                       reached.delay AS reached_delay,
+                       MIN(pol_l.delay) FILTER (WHERE pol_l.delay > reached.delay)
+                           AS next_delay
+                  FROM active_levels pol_l
+                  CROSS JOIN (
+                        SELECT DISTINCT delay FROM account_dunning_level
+                        UNION SELECT %(no_level)s
+                  ) reached
+                 GROUP BY pol_l.policy_id, reached.delay
             ), last_sent AS (
                 SELECT r.partner_id, MAX(r.date) AS date
                   FROM account_dunning_reminder r
@@ -218,10 +227,10 @@ class AccountMove(models.Model):
                    cur.delay AS current_delay,
                    pol.id AS policy_id,
                    pol.minimum_amount,
-                   nxt.delay AS next_delay,
+                   nxt.next_delay,
                    last.date AS last_reminder_date,
-                   CASE WHEN nxt.delay IS NOT NULL AND om.due IS NOT NULL
-                        THEN GREATEST(om.due + nxt.delay,
+                   CASE WHEN nxt.next_delay IS NOT NULL AND om.due IS NOT NULL
+                        THEN GREATEST(om.due + nxt.next_delay,
                                      last.date + pol.min_interval_days)
                    END AS next_date
               FROM open_moves om
@@ -234,16 +243,13 @@ class AccountMove(models.Model):
                     AND own.active
               LEFT JOIN account_dunning_policy pol
                      ON pol.id = COALESCE(own.id, %(company_policy)s)
-              LEFT JOIN policy_delays pd ON pd.policy_id = pol.id
+              LEFT JOIN next_delays nxt
+                     ON nxt.policy_id = pol.id
+                    AND nxt.reached_delay = COALESCE(cur.delay, %(no_level)s)
               LEFT JOIN last_sent last ON last.partner_id = om.partner_id
-              -- the next level: the first active delay above the current one
-              CROSS JOIN LATERAL (
-                    SELECT MIN(d) AS delay
-                      FROM UNNEST(pd.delays) d
-                     WHERE d > COALESCE(cur.delay, %(no_level)s)
-              ) nxt
             """,
             company=company.id,
+            receivable=self._dunning_receivable_account_ids(),
             date=date,
             line_filter=line_filter,
             chaseable=self._dunning_chaseable_sql(company),
@@ -252,6 +258,17 @@ class AccountMove(models.Model):
             company_policy=company.dunning_policy_id.id or None,
             no_level=NO_LEVEL_DELAY,
         )
+
+    def _dunning_receivable_account_ids(self):
+        """Ids of the receivable accounts. Passed to the select as a list rather than
+        joined: PostgreSQL then estimates the open lines from the account column's
+        statistics and picks hash joins; with a join it expects a few hundred rows
+        where there are tens of thousands, and nests loops."""
+        self.env["account.account"].flush_model(["account_type"])
+        self.env.cr.execute(
+            "SELECT id FROM account_account WHERE account_type = 'asset_receivable'"
+        )
+        return [account_id for (account_id,) in self.env.cr.fetchall()]
 
     def _dunning_fetch(self, query):
         """Run a dunning select and return its rows as dicts."""

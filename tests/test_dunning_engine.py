@@ -259,6 +259,52 @@ class TestDunningEngine(DunningCommon):
         self.assertEqual(self._notes(invoice, reminder), 0)
         self.assertEqual(invoice.dunning_reminder_line_ids.reminder_id, reminder)
 
+    def test_batch_email_matches_plain_rendering_and_follows_edits(self):
+        """Reminder emails reuse one compiled body per batch: same text as Odoo's own
+        rendering, and a template edited between batches is rendered anew."""
+        from odoo.addons.account_dunning.models.ir_qweb import MAIL_BATCH_KEY
+
+        self._invoice(self.customer, 1000, DUE)
+        self._invoice(self.other_customer, 400, DUE)
+        reminders = self.env["account.dunning.reminder"].create(
+            self.env["account.dunning.reminder"]._dunning_prepare(date=day(6))
+        )
+        template = self.level_email.mail_template_id
+
+        def bodies(batch):
+            values = template.with_context(
+                **{MAIL_BATCH_KEY: batch}
+            )._generate_template(reminders.ids, ["body_html"])
+            return [values[reminder.id]["body_html"] for reminder in reminders]
+
+        plain = bodies(False)
+        self.assertEqual(bodies(True), plain)
+        self.assertEqual(bodies(True), plain)  # from the cache now
+        self.assertIn("Dupont SA", plain[0] + plain[1])
+        template.body_html = template.body_html.replace("Dear", "Hello")
+        edited = bodies(True)
+        self.assertTrue(all("Hello" in body and "Dear" not in body for body in edited))
+
+    def test_notes_carry_what_mail_would_compute(self):
+        invoice = self._invoice(self.customer, 1000, DUE)
+        (reminder,) = self._run(day(6))
+        note = self.customer.message_ids.filtered(lambda m: reminder.name in m.body)
+        expected_reply_to = self.customer._notify_get_reply_to(
+            default=self.env.user.partner_id.email_formatted
+        )[self.customer.id]
+        self.assertRecordValues(
+            note,
+            [
+                {
+                    "record_name": self.customer.display_name,
+                    "reply_to": expected_reply_to,
+                    "email_from": self.env.user.partner_id.email_formatted,
+                    "author_id": self.env.user.partner_id.id,
+                }
+            ],
+        )
+        self.assertIn(invoice, reminder.line_ids.move_id)
+
     def _notes(self, document, reminder):
         return len(document.message_ids.filtered(lambda m: reminder.name in m.body))
 

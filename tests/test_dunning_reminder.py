@@ -39,6 +39,31 @@ class TestDunningReminder(DunningCommon):
             first | second,
         )
 
+    def test_numbers_drawn_per_company_and_year_in_one_create(self):
+        company_b = self.setup_other_company(name="Company B")["company"]
+        customer_b = self._customer("Bernard SAS", company_id=company_b.id)
+        vals = [
+            {"partner_id": self.customer.id, "date": date(2026, 12, 30)},
+            {"partner_id": self.other_customer.id, "date": date(2026, 12, 31)},
+            {"partner_id": self.customer.id, "date": date(2027, 1, 2)},
+            {"partner_id": customer_b.id, "date": date(2026, 12, 31)},
+            {"partner_id": self.other_customer.id, "date": date(2027, 1, 3)},
+            {"partner_id": self.customer.id, "date": date(2026, 12, 31)},
+        ]
+        for item in vals:
+            item["company_id"] = (
+                company_b if item["partner_id"] == customer_b.id else self.company
+            ).id
+        names = self.env["account.dunning.reminder"].create(vals).mapped("name")
+        numbers = [int(name.rsplit("/", 1)[1]) for name in names]
+        years = [name.split("/")[1] for name in names]
+        self.assertEqual(years, ["2026", "2026", "2027", "2026", "2027", "2026"])
+        self.assertEqual(len(set(names)), 6, names)
+        # consecutive within a company's year, in the order given
+        self.assertEqual(numbers[1] - numbers[0], 1)
+        self.assertEqual(numbers[5] - numbers[1], 1)
+        self.assertEqual(numbers[4] - numbers[2], 1)
+
     def test_totals_in_one_currency(self):
         reminder = self._reminder(
             self.customer,

@@ -116,3 +116,24 @@ def test_plan_many_customers_keeps_order_and_skips_none():
     ]
     proposals = plan(customers, {7: POLICY}, day(6))
     assert [p.partner_id for p in proposals] == [1, 3]
+
+
+def test_policy_ladder_agrees_with_the_level_rules():
+    """The per-policy ladder the plan uses gives the level ``level_to_raise`` gives,
+    for every current level, lateness and skip setting (levels given unsorted)."""
+    from dunning.levels import level_to_raise
+
+    levels = (FORMAL, Level(5, -3), EMAIL, MEETING, CALL)
+    for skip in (False, True):
+        policy = Policy(9, levels, allow_level_skip=skip)
+        for current in (None, *levels):
+            current_delay = current.delay if current else None
+            for late in range(-6, 30):
+                expected = level_to_raise(
+                    levels, current, DUE, day(late), allow_skip=skip
+                )
+                assert policy.level_to_raise(current_delay, late) == expected, (
+                    skip,
+                    current,
+                    late,
+                )
