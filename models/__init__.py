@@ -7,3 +7,5 @@ from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import ir_qweb
+from . import ir_actions_report
+from . import mail_mail

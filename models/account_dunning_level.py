@@ -46,7 +46,31 @@ class AccountDunningLevel(models.Model):
         domain=[("model", "=", "account.dunning.reminder")],
         ondelete="restrict",
     )
-    send_letter = fields.Boolean(string="Print Letter")
+    send_letter = fields.Boolean(
+        string="Print Letter",
+        help="A letter on the company layout is prepared for printing and posting.",
+    )
+    attach_letter = fields.Boolean(
+        string="Attach Letter to Email",
+        default=True,
+        help="The email carries the reminder letter as a PDF.",
+    )
+    attach_invoices = fields.Boolean(
+        string="Attach Invoices to Email",
+        help="The email also carries the PDF of each invoice it lists.",
+    )
+    attach_statement = fields.Boolean(
+        string="Attach Statement to Email",
+        help="The email also carries the customer's statement of open items.",
+    )
+    formal_notice = fields.Boolean(
+        help="The letter is a formal notice to pay (in France, a mise en demeure) with "
+        "its legal mentions; send it by registered post.",
+    )
+    letter_note = fields.Html(
+        translate=True,
+        help="A paragraph of your own printed in the letter above the invoices.",
+    )
     create_activity = fields.Boolean(string="Schedule Activity")
     activity_type_id = fields.Many2one("mail.activity.type", ondelete="restrict")
     activity_summary = fields.Char(translate=True)

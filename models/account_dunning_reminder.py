@@ -9,14 +9,16 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, html_sanitize, split_every
 
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
 from .ir_qweb import MAIL_BATCH_KEY
 
 SEQUENCE_CODE = "account.dunning.reminder"
+LETTER_REPORT = "account_dunning.action_report_dunning_letter"
+STATEMENT_REPORT = "account_dunning.action_report_customer_statement"
 
 _logger = logging.getLogger(__name__)
 
@@ -159,7 +161,71 @@ class AccountDunningReminder(models.Model):
         copy=False,
         ondelete="set null",
     )
-    failure_reason = fields.Text(readonly=True, copy=False)
+    failure_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the reminder failed, or why it waits for review.",
+    )
+    # Channels: preset from the level, adjustable until the reminder is sent.
+    send_email = fields.Boolean(
+        string="Email",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    send_letter = fields.Boolean(
+        string="Print Letter",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    create_activity = fields.Boolean(
+        string="Schedule Activity",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    recipient_ids = fields.Many2many(
+        "res.partner",
+        "account_dunning_reminder_recipient_rel",
+        "reminder_id",
+        "partner_id",
+        string="Recipients",
+        compute="_compute_recipient_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="A contact of type Payment Reminder Address if the customer has one, "
+        "else its invoice address, else the customer.",
+    )
+    email_cc = fields.Char(string="CC", help="Addresses in copy, comma-separated.")
+    email_partner_to = fields.Char(
+        compute="_compute_email_partner_to",
+        help="The recipients with an email address, for the email template.",
+    )
+    email_subject = fields.Char(
+        copy=False, help="The subject as edited before sending; else the template's."
+    )
+    email_body = fields.Html(
+        copy=False,
+        sanitize="email_outgoing",
+        help="The body as edited before sending; else the template's.",
+    )
+    call_outcome = fields.Selection(
+        [
+            ("promise", "Promise to pay"),
+            ("dispute", "Dispute"),
+            ("unreachable", "Unreachable"),
+            ("paid", "Already paid"),
+            ("other", "Other"),
+        ],
+        tracking=True,
+        copy=False,
+    )
+    call_note = fields.Text(copy=False)
     origin = fields.Selection(
         [("auto", "Daily run"), ("manual", "Manual")],
         default="manual",
@@ -217,6 +283,25 @@ class AccountDunningReminder(models.Model):
             )
             reminder.fee_total = total("fee_amount")
             reminder.interest_total = total("interest_amount")
+
+    @api.depends("level_id")
+    def _compute_channels(self):
+        for reminder in self:
+            level = reminder.level_id
+            reminder.send_email = level.send_email
+            reminder.send_letter = level.send_letter
+            reminder.create_activity = level.create_activity
+
+    @api.depends("partner_id")
+    def _compute_recipient_ids(self):
+        for reminder in self:
+            reminder.recipient_ids = reminder.partner_id._dunning_recipients()
+
+    @api.depends("recipient_ids.email", "partner_id")
+    def _compute_email_partner_to(self):
+        for reminder in self:
+            with_email = reminder.recipient_ids.filtered("email")
+            reminder.email_partner_to = ",".join(str(pid) for pid in with_email.ids)
 
     @api.depends("line_ids.currency_id", "line_ids.amount_residual")
     def _compute_currency_summary(self):
@@ -276,14 +361,51 @@ class AccountDunningReminder(models.Model):
                     else sequence.next_by_code(SEQUENCE_CODE, date)
                 )
 
-    def _dunning_sequence_range(self, company_id, date):
-        """The sequence's date range in use on ``date`` for the company, or nothing
-        when the sequence is not numbered per range."""
-        sequence = self.env["ir.sequence"].search(
+    def _dunning_peek_name(self, company, date):
+        """The number the next reminder of ``company`` on ``date`` will get, without
+        drawing it (for a preview)."""
+        sequence = self._dunning_sequence(company.id)
+        if not sequence:
+            return "/"
+        if not sequence.use_date_range:
+            return sequence.get_next_char(sequence.number_next_actual)
+        date_range = self._dunning_sequence_range(company.id, date)
+        number = date_range.number_next_actual if date_range else 1
+        return sequence.with_context(
+            ir_sequence_date_range=date_range.date_from or date
+        ).get_next_char(number)
+
+    def _dunning_apply_edits(self, wizard):
+        """Keep the subject and body the accountant edited in the send wizard; the
+        number they show (the preview's) becomes the reminder's."""
+        self.ensure_one()
+        edits = {}
+        if wizard.email_subject and wizard.email_subject != wizard.rendered_subject:
+            edits["email_subject"] = wizard.email_subject
+        if wizard.email_body and html_sanitize(wizard.email_body) != html_sanitize(
+            wizard.rendered_body or ""
+        ):
+            edits["email_body"] = wizard.email_body
+        if wizard.preview_name and wizard.preview_name != self.name:
+            edits = {
+                fname: text.replace(wizard.preview_name, self.name)
+                for fname, text in edits.items()
+            }
+        if edits:
+            self.write(edits)
+
+    def _dunning_sequence(self, company_id):
+        """The reminder sequence ``next_by_code`` uses for the company."""
+        return self.env["ir.sequence"].search(
             [("code", "=", SEQUENCE_CODE), ("company_id", "in", [company_id, False])],
             order="company_id",
             limit=1,
         )
+
+    def _dunning_sequence_range(self, company_id, date):
+        """The sequence's date range in use on ``date`` for the company, or nothing
+        when the sequence is not numbered per range."""
+        sequence = self._dunning_sequence(company_id)
         if not sequence.use_date_range:
             return self.env["ir.sequence.date_range"]
         date_range = self.env["ir.sequence.date_range"].search(
@@ -527,70 +649,247 @@ class AccountDunningReminder(models.Model):
         return self.env["res.users"] if user._is_superuser() else user
 
     def _dunning_execute(self, log_invoices=True):
-        """Run each reminder's channels: it ends ``sent``, or ``failed`` with why.
+        """Run each reminder's channels. It ends ``sent``; or ``failed`` with the reason
+        when its email cannot be queued; or stays as it was, with the reason, when
+        missing data leaves it no channel (it waits in the review queue).
 
         The note of each reminder goes on its customer, and on each of its invoices
         unless ``log_invoices`` is False (the daily run: their Payment Reminders tab
         lists every reminder already).
         """
         reminders = self.filtered(lambda r: r.state in ("draft", "failed"))
-        failures = reminders._dunning_send_emails()
-        failed = reminders.filtered(lambda r: r.id in failures)
+        waiting = reminders._dunning_apply_fallbacks()
+        for reminder in reminders.filtered(lambda r: r.id in waiting):
+            reminder.failure_reason = waiting[reminder.id]
+        ready = reminders.filtered(lambda r: r.id not in waiting)
+        ready._dunning_render_letters()
+        failures = ready._dunning_send_emails()
+        failed = ready.filtered(lambda r: r.id in failures)
         for reminder in failed:
             reminder.write({"state": "failed", "failure_reason": failures[reminder.id]})
-        sent = reminders - failed
+        sent = ready - failed
         sent._dunning_schedule_activities()
         sent.write({"state": "sent", "failure_reason": False})
         sent._dunning_log_on_documents(log_invoices)
         return sent
 
-    def _dunning_send_emails(self):
-        """Queue the emails of levels that send one; return {reminder id: reason} for
-        those that cannot be sent.
+    def _dunning_letter_addressee(self):
+        """Whose postal address the letter bears: the first recipient with one, else
+        the customer."""
+        self.ensure_one()
+        with_address = self.recipient_ids.filtered(
+            lambda p: p._dunning_has_postal_address()
+        )
+        return with_address[:1] or self.partner_id
+
+    def _dunning_apply_fallbacks(self):
+        """Missing data blocks only its own channel: an email nobody can receive becomes
+        a letter; a letter without a postal address is left out when an email goes.
+        Returns {reminder id: reason} of those left without any channel.
         """
-        failures = {}
-        emailing = self.filtered(lambda r: r.level_id.send_email)
-        for reminder in emailing.filtered(lambda r: not r.partner_id.email):
-            failures[reminder.id] = _(
-                "%(customer)s has no email address.", customer=reminder.partner_id.name
+        waiting = {}
+        for reminder in self:
+            customer = reminder.partner_id.display_name
+            has_address = (
+                reminder._dunning_letter_addressee()._dunning_has_postal_address()
             )
+            if reminder.send_email and not reminder.email_partner_to:
+                reason = _("%(customer)s has no email address.", customer=customer)
+                if not has_address:
+                    waiting[reminder.id] = " ".join(
+                        [reason, _("There is no postal address for a letter either.")]
+                    )
+                    continue
+                reminder.write({"send_email": False, "send_letter": True})
+                reminder._dunning_note(
+                    reason + " " + _("A letter is prepared instead.")
+                )
+            if reminder.send_letter and not has_address:
+                reason = _(
+                    "%(customer)s has no postal address for a letter.",
+                    customer=customer,
+                )
+                if not reminder.send_email:
+                    waiting[reminder.id] = reason
+                    continue
+                reminder.send_letter = False
+                reminder._dunning_note(reason + " " + _("The email goes alone."))
+        return waiting
+
+    def _dunning_note(self, text):
+        self.ensure_one()
+        self.message_post(
+            body=text, message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+
+    def _dunning_render_letters(self):
+        """The letter of each reminder that prints one or attaches it to its email,
+        stored as an attachment of the reminder; all rendered in one go."""
+        todo = self.filtered(
+            lambda r: not r.letter_attachment_id
+            and (r.send_letter or (r.send_email and r.level_id.attach_letter))
+        )
+        if not todo:
+            return
+        documents, extension = self.env["ir.actions.report"]._dunning_render(
+            LETTER_REPORT, todo
+        )
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{reminder.name.replace('/', '-')}.{extension}",
+                    "raw": documents[reminder.id],
+                    "res_model": self._name,
+                    "res_id": reminder.id,
+                }
+                for reminder in todo
+            ]
+        )
+        for reminder, attachment in zip(todo, attachments, strict=True):
+            reminder.letter_attachment_id = attachment
+
+    def _dunning_send_emails(self):
+        """Queue the emails of the reminders that send one; return {reminder id: reason}
+        of those that cannot be queued."""
+        failures = {}
+        emailing = self.filtered("send_email")
         for template, reminders in emailing.grouped(
             lambda r: r.level_id.mail_template_id
         ).items():
-            reminders = reminders.filtered(lambda r: r.id not in failures)
-            if not reminders:
+            if not template:
+                for reminder in reminders:
+                    failures[reminder.id] = _(
+                        "Level %(level)s has no email template.",
+                        level=reminder.level_id.name,
+                    )
                 continue
             mails = template.with_context(**{MAIL_BATCH_KEY: True}).send_mail_batch(
                 reminders.ids,
                 force_send=False,
                 email_layout_xmlid=False,  # the template carries the signature
             )
-            for mail in mails:
-                self.browse(mail.res_id).mail_message_id = mail.mail_message_id
+            mail_by_reminder = {mail.res_id: mail for mail in mails}
+            for reminder in reminders:
+                reminder.mail_message_id = mail_by_reminder[reminder.id].mail_message_id
+            reminders._dunning_complete_mails(mail_by_reminder)
         return failures
 
+    def _dunning_complete_mails(self, mail_by_reminder):
+        """Attach the letter, invoices and statement each level asks for, and apply
+        the subject and body edited before sending."""
+        invoice_pdfs = self.env["account.move"]._dunning_invoice_pdfs(
+            self.filtered(lambda r: r.level_id.attach_invoices).line_ids.move_id
+        )
+        statements = self.filtered(
+            lambda r: r.level_id.attach_statement
+        )._dunning_statement_attachments()
+        for reminder in self:
+            level = reminder.level_id
+            attachments = self.env["ir.attachment"]
+            if level.attach_letter:
+                attachments |= reminder.letter_attachment_id
+            if level.attach_invoices:
+                for move in reminder.line_ids.move_id:
+                    attachments |= invoice_pdfs.get(move.id, attachments.browse())
+            attachments |= statements.get(reminder.id, attachments.browse())
+            vals = {}
+            if attachments:
+                vals["attachment_ids"] = [Command.link(a.id) for a in attachments]
+            if reminder.email_subject:
+                vals["subject"] = reminder.email_subject
+            if reminder.email_body:
+                vals.update(body_html=reminder.email_body, body=reminder.email_body)
+            if vals:
+                mail_by_reminder[reminder.id].write(vals)
+
+    def _dunning_statement_attachments(self):
+        """{reminder id: attachment} of the customer statement, rendered in one go."""
+        if not self:
+            return {}
+        partners = self.partner_id
+        documents, extension = self.env["ir.actions.report"]._dunning_render(
+            STATEMENT_REPORT, partners
+        )
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": _(
+                        "Statement %(customer)s", customer=reminder.partner_id.name
+                    )
+                    + f".{extension}",
+                    "raw": documents[reminder.partner_id.id],
+                    "res_model": self._name,
+                    "res_id": reminder.id,
+                }
+                for reminder in self
+            ]
+        )
+        return {a.res_id: a for a in attachments}
+
     def _dunning_schedule_activities(self):
-        todo = self.filtered(lambda r: r.level_id.create_activity)
+        """The activity of each reminder whose channels include one (once: a reminder
+        sent again keeps its activity), for the person the level names."""
+        todo = self.filtered(lambda r: r.create_activity and not r.activity_id)
         if not todo:
             return
         partner_model = self.env["ir.model"]._get_id("res.partner")
-        activities = self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": partner_model,
-                    "res_id": reminder.partner_id.id,
-                    "activity_type_id": reminder.level_id.activity_type_id.id,
-                    "summary": reminder.level_id.activity_summary
-                    or reminder.level_id.name,
-                    "note": reminder.level_id.activity_note,
-                    "user_id": reminder._dunning_activity_user().id,
-                    "date_deadline": reminder.date,
-                }
-                for reminder in todo
-            ]
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        # sudo: the level schedules the activity on the customer for the person it
+        # names; whoever may send reminders may do so without editing contacts
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "res_model_id": partner_model,
+                        "res_id": reminder.partner_id.id,
+                        "activity_type_id": (
+                            reminder.level_id.activity_type_id or activity_type
+                        ).id,
+                        "summary": reminder.level_id.activity_summary
+                        or reminder.level_id.name,
+                        "note": reminder._dunning_activity_note(),
+                        "user_id": reminder._dunning_activity_user().id,
+                        "date_deadline": reminder.date,
+                    }
+                    for reminder in todo
+                ]
+            )
         )
         for reminder, activity in zip(todo, activities, strict=True):
             reminder.activity_id = activity
+
+    def _dunning_activity_note(self):
+        """The level's note, then what the caller needs at hand: the customer's phone
+        numbers and what is owed."""
+        self.ensure_one()
+        customer = self.partner_id
+        phones = [
+            (label, number)
+            for label, number in (
+                (_("Phone"), customer.phone),
+                (_("Mobile"), customer.mobile),
+            )
+            if number
+        ]
+        lines = [escape(f"{label}: {number}") for label, number in phones] or [
+            escape(_("No phone number on file."))
+        ]
+        lines.append(
+            escape(
+                _(
+                    "%(reminder)s: %(amount)s due on %(count)s invoice(s), the oldest "
+                    "%(days)s days late.",
+                    reminder=self.name,
+                    amount=self.currency_summary or "",
+                    count=self.line_count,
+                    days=max(self.line_ids.mapped("days_overdue") or [0]),
+                )
+            )
+        )
+        note = self.level_id.activity_note or Markup()
+        return note + Markup("<p>%s</p>") % Markup("<br/>").join(lines)
 
     def _dunning_activity_user(self):
         """Who gets the level's activity: per the level, else the responsible."""
@@ -662,6 +961,24 @@ class AccountDunningReminder(models.Model):
                 }
         return headers
 
+    def _dunning_mark_undelivered(self, reason):
+        """The email could not be delivered (refused or bounced): failed, with why."""
+        for reminder in self.filtered(lambda r: r.state in ("sent", "draft")):
+            reminder.write(
+                {
+                    "state": "failed",
+                    "failure_reason": _(
+                        "The email could not be delivered: %(reason)s", reason=reason
+                    ),
+                }
+            )
+
+    def _message_receive_bounce(self, email, partner):
+        """A reminder email bounced: the reminder failed."""
+        result = super()._message_receive_bounce(email, partner)
+        self._dunning_mark_undelivered(_("%(email)s bounced.", email=email))
+        return result
+
     def action_send(self):
         """Send draft or failed reminders now, through their level's channels."""
         if any(reminder.state not in ("draft", "failed") for reminder in self):
@@ -671,7 +988,60 @@ class AccountDunningReminder(models.Model):
             raise UserError(
                 _("Reminder %(reminder)s lists no invoice.", reminder=empty[0].name)
             )
-        self._dunning_execute()
+        sent = self._dunning_execute()
+        unsent = self - sent
+        if unsent and len(self) == 1:
+            raise UserError(
+                unsent.failure_reason or _("The reminder could not be sent.")
+            )
+        if unsent:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "message": _(
+                        "%(sent)s reminder(s) sent; %(unsent)s could not be: "
+                        "%(names)s. Their reason is on each of them.",
+                        sent=len(sent),
+                        unsent=len(unsent),
+                        names=", ".join(unsent.mapped("name")),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        return True
+
+    def action_record_call_outcome(self):
+        """Close the call: the outcome goes on the customer's chatter and the call
+        activity is marked done with it."""
+        for reminder in self:
+            if not reminder.call_outcome:
+                raise UserError(
+                    _(
+                        "Choose the outcome of the call on %(reminder)s first.",
+                        reminder=reminder.name,
+                    )
+                )
+            outcome = dict(
+                reminder._fields["call_outcome"]._description_selection(self.env)
+            )[reminder.call_outcome]
+            feedback = _(
+                "Call about %(reminder)s: %(outcome)s",
+                reminder=reminder.name,
+                outcome=outcome,
+            )
+            if reminder.call_note:
+                feedback += "\n" + reminder.call_note
+            if reminder.activity_id:
+                # sudo: closing the reminder's own call belongs to the reminder, even
+                # when the activity is assigned to a colleague
+                reminder.activity_id.sudo().action_feedback(feedback=feedback)
+            else:
+                reminder.partner_id.message_post(
+                    body=feedback, subtype_xmlid="mail.mt_note"
+                )
         return True
 
     # ------------------------------------------------------------------

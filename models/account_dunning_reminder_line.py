@@ -60,11 +60,22 @@ class AccountDunningReminderLine(models.Model):
     days_overdue = fields.Integer()
     fee_amount = fields.Monetary(string="Fee", currency_field="currency_id")
     interest_amount = fields.Monetary(string="Interest", currency_field="currency_id")
+    pay_url = fields.Char(
+        string="Payment Link",
+        compute="_compute_pay_url",
+        help="The invoice's page in the customer portal, where it can be paid.",
+    )
 
     @api.depends("move_id")
     def _compute_currency_id(self):
         for line in self:
             line.currency_id = line.move_id.currency_id or line.company_id.currency_id
+
+    @api.depends("move_id")
+    def _compute_pay_url(self):
+        urls = self.move_id._dunning_pay_urls()
+        for line in self:
+            line.pay_url = urls.get(line.move_id.id, False)
 
     def _amount_in(self, fname, company_currency):
         """The line's ``fname`` amount; in company currency if ``company_currency``."""

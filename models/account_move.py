@@ -1,6 +1,7 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # Delay below any level's: "no level reached yet".
@@ -276,3 +277,94 @@ class AccountMove(models.Model):
         self.env.cr.execute(query)
         columns = [column.name for column in self.env.cr.description]
         return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+    def action_dunning_send(self):
+        """Send reminder: the send wizard for these invoices and their customers."""
+        return self.env["account.dunning.send"]._dunning_open_for(moves=self)
+
+    def _dunning_check_sendable(self):
+        """Only posted customer invoices with something left to pay can be reminded."""
+        wrong = self.filtered(
+            lambda move: move.move_type != "out_invoice"
+            or move.state != "posted"
+            or move.payment_state in ("paid", "in_payment", "reversed")
+            or move.currency_id.is_zero(move.amount_residual)
+        )
+        if wrong:
+            raise UserError(
+                _(
+                    "A reminder can only be sent for posted customer invoices that "
+                    "are not paid yet: %(invoices)s.",
+                    invoices=", ".join(wrong.mapped("display_name")),
+                )
+            )
+
+    def _dunning_pay_urls(self):
+        """{move id: absolute link to pay it in the customer portal}. Missing access
+        tokens are created in one statement, not one write per invoice."""
+        missing = self.filtered(lambda move: not move.access_token)
+        if missing:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET access_token = gen_random_uuid()::text "
+                    "WHERE id = ANY(%s) AND access_token IS NULL",
+                    missing.ids,
+                )
+            )
+            missing.invalidate_recordset(["access_token"])
+        base_url = self[:1].get_base_url() if self else ""
+        return {
+            move.id: f"{base_url}{move.access_url}?access_token={move.access_token}"
+            for move in self
+        }
+
+    def _dunning_invoice_pdfs(self, moves):
+        """{move id: PDF attachment} of invoices: the one Odoo keeps when it has sent
+        the invoice, else rendered now in one go and kept on the invoice."""
+        result = {
+            m.id: m.invoice_pdf_report_id for m in moves if m.invoice_pdf_report_id
+        }
+        todo = moves.filtered(lambda m: m.id not in result)
+        if not todo:
+            return result
+        documents, extension = self.env["ir.actions.report"]._dunning_render(
+            "account.account_invoices", todo
+        )
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{move._get_invoice_report_filename(extension=extension)}",
+                    "raw": documents[move.id],
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                }
+                for move in todo
+            ]
+        )
+        result.update({a.res_id: a for a in attachments})
+        return result
+
+    def _invoice_paid_hook(self):
+        """Thank customers who were reminded of an invoice they have now paid."""
+        result = super()._invoice_paid_hook()
+        reminded = self.filtered(
+            lambda move: move.move_type == "out_invoice"
+            and move.dunning_count
+            and move.company_id.dunning_thank_you
+        )
+        default = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you", raise_if_not_found=False
+        )
+        for template, moves in reminded.grouped(
+            lambda move: move.company_id.dunning_thank_you_template_id or default
+        ).items():
+            if template:
+                template.send_mail_batch(
+                    moves.ids,
+                    force_send=False,
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
+        return result

@@ -24,6 +24,20 @@ class ResCompany(models.Model):
         string="Default Dunning Responsible",
         help="Follows up customers that have no dunning responsible of their own.",
     )
+    dunning_thank_you = fields.Boolean(
+        string="Thank Customers Who Pay",
+        help="Email a thank-you to the customer when an invoice they were reminded of "
+        "is paid in full.",
+    )
+    dunning_thank_you_template_id = fields.Many2one(
+        "mail.template",
+        string="Thank-you Email",
+        domain=[("model", "=", "account.move")],
+        default=lambda self: self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you", raise_if_not_found=False
+        ),
+        help="The email sent when a reminded invoice is paid.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -129,6 +143,7 @@ class ResCompany(models.Model):
                     "account_dunning.mail_template_dunning_formal"
                 ).id,
                 "send_letter": True,
+                "formal_notice": True,
             },
             {
                 "name": _("Payment plan or meeting"),

@@ -19,3 +19,9 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
+    dunning_thank_you = fields.Boolean(
+        related="company_id.dunning_thank_you", readonly=False
+    )
+    dunning_thank_you_template_id = fields.Many2one(
+        related="company_id.dunning_thank_you_template_id", readonly=False
+    )

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..dunning.aging import aging
+
 DUNNING_STATUS = [
     ("none", "Nothing overdue"),
     ("overdue", "Overdue"),
@@ -33,6 +35,11 @@ SQL_FIGURES = {
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    type = fields.Selection(
+        selection_add=[("dunning", "Payment Reminder Address")],
+        ondelete={"dunning": "set default"},
+    )
 
     dunning_policy_id = fields.Many2one(
         "account.dunning.policy",
@@ -368,6 +375,74 @@ class ResPartner(models.Model):
                         company=company.name,
                     )
                 )
+
+    def _dunning_statement(self, date=None):
+        """The customer's open items in the current company on ``date`` (default
+        today), for its statement: {"date", "currency", "lines", "aging", "total"}.
+
+        Each line: the entry, its due date, days late, the open amount in the entry's
+        currency and in company currency. Aging totals are in company currency.
+        """
+        self.ensure_one()
+        company = self.env.company
+        date = date or self._dunning_today()
+        customer = self.commercial_partner_id
+        Move = self.env["account.move"]
+        rows = Move._dunning_fetch(
+            Move._dunning_open_moves_sql(
+                company,
+                date,
+                SQL("lp.commercial_partner_id = %s", customer.id),
+            )
+        )
+        moves = Move.browse([row["move_id"] for row in rows])
+        moves.fetch(["name", "invoice_date", "invoice_date_due", "date", "currency_id"])
+        currency = company.currency_id
+        lines = []
+        for row, move in zip(rows, moves, strict=True):
+            # credits (credit notes, payments) are never late: they count as not due
+            late = row["due"] and row["residual"] > 0
+            lines.append(
+                {
+                    "move": move,
+                    "date": move.invoice_date or move.date,
+                    "date_due": row["due"] or move.invoice_date_due or move.date,
+                    "days_overdue": max((date - row["due"]).days, 0) if late else 0,
+                    "amount_currency": row["residual_currency"],
+                    "amount": currency.round(row["residual"]),
+                }
+            )
+        lines.sort(key=lambda line: (line["date_due"], line["move"].id))
+        totals = aging((line["days_overdue"], line["amount"]) for line in lines)
+        return {
+            "date": date,
+            "currency": currency,
+            "lines": lines,
+            "aging": {key: currency.round(amount) for key, amount in totals.items()},
+            "total": currency.round(sum(line["amount"] for line in lines)),
+        }
+
+    def _dunning_recipients(self):
+        """Who receives the reminders of this customer: its contacts of type Payment
+        Reminder Address with an email; else its invoice address; else itself."""
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        contacts = customer.child_ids.filtered(
+            lambda child: child.type == "dunning" and child.email
+        )
+        if contacts:
+            return contacts
+        invoice_address = self.browse(customer.address_get(["invoice"])["invoice"])
+        return invoice_address if invoice_address.email else customer
+
+    def _dunning_has_postal_address(self):
+        """Enough of an address to post a letter to."""
+        self.ensure_one()
+        return bool(self.street and (self.city or self.zip))
+
+    def action_dunning_send(self):
+        """Send reminder: the send wizard for these customers."""
+        return self.env["account.dunning.send"]._dunning_open_for(partners=self)
 
     def action_view_dunning_reminders(self):
         self.ensure_one()

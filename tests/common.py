@@ -29,14 +29,21 @@ class DunningCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _customer(cls, name, **vals):
-        return cls.env["res.partner"].create(
-            {
-                "name": name,
-                "is_company": True,
-                "email": f"{name.split()[0]}@example.com",
-            }
-            | vals
+        """A customer company; created as superuser (billing users may not create
+        contacts) and returned in the test's environment."""
+        partner = (
+            cls.env["res.partner"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "email": f"{name.split()[0]}@example.com",
+                }
+                | vals
+            )
         )
+        return partner.sudo(False)
 
     @classmethod
     def _invoice(

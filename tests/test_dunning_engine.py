@@ -308,15 +308,34 @@ class TestDunningEngine(DunningCommon):
     def _notes(self, document, reminder):
         return len(document.message_ids.filtered(lambda m: reminder.name in m.body))
 
-    def test_customer_without_email_fails_with_reason(self):
+    def test_customer_without_email_or_address_waits_for_review(self):
+        """Missing data blocks only its channel: without email but with an address
+        the reminder becomes a letter; with neither it waits as a draft, with why."""
         self.customer.email = False
+        self.other_customer.write(
+            {"email": False, "street": "1 rue de la Paix", "city": "Paris"}
+        )
         self._invoice(self.customer, 1000, DUE)
-        (reminder,) = self._run(day(5))
-        self.assertEqual(reminder.state, "failed")
-        self.assertIn("no email address", reminder.failure_reason)
+        self._invoice(self.other_customer, 500, DUE)
+        waiting, fallback = self._run(day(5)).sorted(
+            lambda r: r.partner_id != self.customer
+        )
+        self.assertRecordValues(
+            waiting, [{"partner_id": self.customer.id, "state": "draft"}]
+        )
+        self.assertIn("no email address", waiting.failure_reason)
+        self.assertIn("no postal address", waiting.failure_reason)
+        self.assertRecordValues(
+            fallback,
+            [{"state": "sent", "send_email": False, "send_letter": True}],
+        )
+        self.assertTrue(fallback.letter_attachment_id)
+        self.assertFalse(fallback.mail_message_id)
         self.customer.email = "compta@dupont.example.com"
-        reminder.action_send()
-        self.assertRecordValues(reminder, [{"state": "sent", "failure_reason": False}])
+        waiting.invalidate_recordset(["recipient_ids"])
+        waiting.recipient_ids = self.customer
+        waiting.action_send()
+        self.assertRecordValues(waiting, [{"state": "sent", "failure_reason": False}])
 
     # --- exactly once, companies, cost ---------------------------------------------
     def test_scheduled_action_runs_the_daily_run(self):

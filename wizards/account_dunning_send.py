@@ -1,0 +1,423 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class AccountDunningSend(models.TransientModel):
+    """Send reminder: what will go out, to whom, for which invoices, then send it."""
+
+    _name = "account.dunning.send"
+    _description = "Send Payment Reminder"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        "account_dunning_send_partner_rel",
+        string="Customers",
+        required=True,
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        "account_dunning_send_selected_rel",
+        string="Selected Invoices",
+        help="The invoices the wizard was opened from; empty from customers.",
+    )
+    is_mass = fields.Boolean(compute="_compute_is_mass")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", compute="_compute_is_mass"
+    )
+    policy_id = fields.Many2one(
+        "account.dunning.policy", compute="_compute_policy_id", string="Policy"
+    )
+    covered_move_ids = fields.Many2many(
+        "account.move",
+        "account_dunning_send_covered_rel",
+        string="Invoices",
+        compute="_compute_covered_move_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The invoices this reminder lists: the overdue ones by default.",
+    )
+    level_id = fields.Many2one(
+        "account.dunning.level",
+        string="Level",
+        compute="_compute_level_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="[('policy_id', '=', policy_id)]",
+        help="Proposed: the next level of the invoices listed.",
+    )
+    send_email = fields.Boolean(
+        string="Email",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    send_letter = fields.Boolean(
+        string="Letter",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    create_activity = fields.Boolean(
+        string="Activity",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    recipient_ids = fields.Many2many(
+        "res.partner",
+        "account_dunning_send_recipient_rel",
+        string="Recipients",
+        compute="_compute_recipient_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    email_cc = fields.Char(string="CC")
+    email_subject = fields.Char(
+        string="Subject",
+        compute="_compute_email",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    email_body = fields.Html(
+        string="Body",
+        compute="_compute_email",
+        store=True,
+        readonly=False,
+        precompute=True,
+        sanitize="email_outgoing",
+    )
+    rendered_subject = fields.Char(
+        compute="_compute_email", store=True, precompute=True
+    )
+    preview_name = fields.Char(compute="_compute_email", store=True, precompute=True)
+    rendered_body = fields.Html(
+        compute="_compute_email",
+        store=True,
+        precompute=True,
+        sanitize="email_outgoing",
+    )
+    attachment_summary = fields.Char(
+        string="Attachments", compute="_compute_attachment_summary"
+    )
+    mass_summary = fields.Html(compute="_compute_mass_summary", sanitize=False)
+
+    # ------------------------------------------------------------------
+    # Opening
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_open_for(self, partners=None, moves=None):
+        """The wizard's window for customers, or for invoices (and their customers)."""
+        if moves:
+            moves._dunning_check_sendable()
+            partners = moves.commercial_partner_id
+        partners = (partners or self.env["res.partner"]).commercial_partner_id
+        if not partners:
+            raise UserError(_("Select at least one customer or invoice to remind."))
+        companies = (moves.company_id if moves else self.env["res.company"]) or (
+            self.env.company
+        )
+        if len(companies) > 1:
+            raise UserError(_("Send the reminders of one company at a time."))
+        wizard = self.with_company(companies).create(
+            {
+                "company_id": companies.id,
+                "partner_ids": [Command.set(partners.ids)],
+                "move_ids": [Command.set(moves.ids if moves else [])],
+            }
+        )
+        if not wizard.is_mass and not wizard.covered_move_ids:
+            raise UserError(
+                _(
+                    "%(customer)s has no open invoice to remind.",
+                    customer=wizard.partner_id.display_name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send Payment Reminder"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name},
+        }
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("partner_ids")
+    def _compute_is_mass(self):
+        for wizard in self:
+            wizard.is_mass = len(wizard.partner_ids) > 1
+            wizard.partner_id = wizard.partner_ids[:1] if not wizard.is_mass else False
+
+    @api.depends("partner_id", "company_id")
+    def _compute_policy_id(self):
+        for wizard in self:
+            wizard.policy_id = wizard._dunning_policy_of(wizard.partner_id._origin)
+
+    def _dunning_policy_of(self, partner):
+        own = partner.with_company(self.company_id).dunning_policy_id
+        return own if own.active else self.company_id.dunning_policy_id
+
+    @api.depends("partner_id", "move_ids")
+    def _compute_covered_move_ids(self):
+        for wizard in self:
+            if wizard.is_mass or not wizard.partner_id:
+                wizard.covered_move_ids = False
+                continue
+            # on a new wizard, records read back are new ones: work on the stored ones
+            partner = wizard.partner_id._origin
+            rows = wizard._dunning_rows(partner)
+            wizard.covered_move_ids = wizard._dunning_default_moves(partner, rows)
+
+    @api.depends("covered_move_ids", "policy_id")
+    def _compute_level_id(self):
+        for wizard in self:
+            wizard.level_id = wizard._dunning_proposed_level(
+                wizard.policy_id._origin, wizard.covered_move_ids._origin
+            )
+
+    @api.depends("level_id")
+    def _compute_channels(self):
+        for wizard in self:
+            level = wizard.level_id
+            wizard.send_email = level.send_email if level else True
+            wizard.send_letter = level.send_letter
+            wizard.create_activity = level.create_activity
+
+    @api.depends("partner_id")
+    def _compute_recipient_ids(self):
+        for wizard in self:
+            partner = wizard.partner_id._origin
+            wizard.recipient_ids = partner._dunning_recipients() if partner else False
+
+    @api.depends("partner_id", "level_id", "covered_move_ids", "recipient_ids")
+    def _compute_email(self):
+        for wizard in self:
+            subject = body = name = False
+            template = wizard.level_id.mail_template_id
+            if not wizard.is_mass and wizard.partner_id and template:
+                preview = wizard._dunning_preview_reminder()
+                # an unsaved record: its id is a NewId, which ``ids`` leaves out
+                values = template._generate_template(
+                    [preview.id], ["subject", "body_html"]
+                )[preview.id]
+                subject, body = values.get("subject"), values.get("body_html")
+                name = preview.name
+            wizard.email_subject = wizard.rendered_subject = subject
+            wizard.email_body = wizard.rendered_body = body
+            wizard.preview_name = name
+
+    @api.depends("level_id", "send_email", "covered_move_ids")
+    def _compute_attachment_summary(self):
+        for wizard in self:
+            level = wizard.level_id
+            names = []
+            if wizard.send_email and level.attach_letter:
+                names.append(_("the reminder letter"))
+            if wizard.send_email and level.attach_invoices:
+                names.append(
+                    _("%(count)s invoice(s)", count=len(wizard.covered_move_ids))
+                )
+            if wizard.send_email and level.attach_statement:
+                names.append(_("the customer statement"))
+            wizard.attachment_summary = ", ".join(names) or _("None")
+
+    @api.depends("partner_ids", "move_ids")
+    def _compute_mass_summary(self):
+        for wizard in self:
+            if not wizard.is_mass:
+                wizard.mass_summary = False
+                continue
+            plans, __ = wizard._dunning_mass_plans()
+            wizard.mass_summary = self.env["ir.qweb"]._render(
+                "account_dunning.dunning_send_mass_summary",
+                {"plans": plans, "wizard": wizard},
+            )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _dunning_rows(self, partners):
+        """Open entries of ``partners`` (one query), from the engine's select."""
+        Reminder = self.env["account.dunning.reminder"].with_company(self.company_id)
+        return Reminder._dunning_open_rows(
+            self.company_id,
+            fields.Date.context_today(self),
+            SQL("lp.commercial_partner_id = ANY(%s)", partners.ids),
+        )
+
+    def _dunning_default_moves(self, partner, rows):
+        """The selected invoices of ``partner``; else its overdue ones that may be
+        chased; else all its open ones that may be."""
+        Move = self.env["account.move"]
+        selected = self.move_ids._origin.filtered(
+            lambda m: m.commercial_partner_id == partner
+        )
+        if selected:
+            return selected
+        today = fields.Date.context_today(self)
+        mine = [
+            row
+            for row in rows
+            if row.partner_id == partner.id and row.chaseable and row.residual > 0
+        ]
+        overdue = [row.move_id for row in mine if row.due and row.due < today]
+        return Move.browse(overdue or [row.move_id for row in mine])
+
+    def _dunning_proposed_level(self, policy, moves):
+        """The highest next level of ``moves`` in ``policy``; at the top, the top."""
+        if not policy:
+            return self.env["account.dunning.level"]
+        Reminder = self.env["account.dunning.reminder"]
+        plan_policy = Reminder._dunning_policies({policy.id})[policy.id]
+        if not plan_policy.levels:
+            return self.env["account.dunning.level"]
+        reached = {
+            move.dunning_level_id.delay if move.dunning_level_id else None
+            for move in moves
+        } or {None}
+        top_level = plan_policy.ladder[0][-1]
+        best = max(
+            (
+                level
+                for level in map(plan_policy.next_level, reached)
+                if level is not None
+            ),
+            key=lambda level: level.delay,
+            default=top_level,
+        )
+        return self.env["account.dunning.level"].browse(best.id)
+
+    def _dunning_preview_reminder(self):
+        """An unsaved reminder as sending would create it, to render the email."""
+        self.ensure_one()
+        Reminder = self.env["account.dunning.reminder"].with_company(self.company_id)
+        partner = self.partner_id._origin
+        vals = self._dunning_reminder_vals(
+            partner,
+            self.covered_move_ids._origin,
+            self.level_id._origin,
+            self._dunning_rows(partner),
+            strict=False,
+        )
+        vals["name"] = Reminder._dunning_peek_name(self.company_id, vals["date"])
+        vals["recipient_ids"] = [Command.set(self.recipient_ids._origin.ids)]
+        return Reminder.new(vals)
+
+    def _dunning_reminder_vals(self, partner, moves, level, rows, strict=True):
+        """create() values of a manual reminder for ``moves`` of ``partner``: each
+        invoice is raised to ``level`` unless it has reached a higher one. An invoice
+        with nothing left to pay is refused (left out if not ``strict``)."""
+        today = fields.Date.context_today(self)
+        row_by_move = {row.move_id: row for row in rows}
+        lines = []
+        for move in moves:
+            row = row_by_move.get(move.id)
+            if row is None and not strict:
+                continue
+            if row is None:
+                raise UserError(
+                    _("Invoice %(invoice)s has nothing left to pay.", invoice=move.name)
+                )
+            current = move.dunning_level_id
+            line_level = current if current and current.delay > level.delay else level
+            lines.append(
+                Command.create(
+                    {
+                        "move_id": move.id,
+                        "level_id": line_level.id,
+                        "currency_id": row.currency_id,
+                        "date_due": row.due,
+                        "days_overdue": (today - row.due).days if row.due else 0,
+                        "amount_residual": row.residual_currency,
+                        "amount_residual_company": row.residual,
+                    }
+                )
+            )
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "policy_id": level.policy_id.id,
+            "level_id": level.id,
+            "date": today,
+            "origin": "manual",
+            "user_id": self.env.user.id,
+            "line_ids": lines,
+        }
+
+    def _dunning_mass_plans(self):
+        """Per customer of a mass send: [(customer, invoices, level)], and the open
+        entries they come from (one query for all customers)."""
+        rows = self._dunning_rows(self.partner_ids)
+        plans = []
+        for partner in self.partner_ids:
+            moves = self._dunning_default_moves(partner, rows)
+            level = self._dunning_proposed_level(
+                self._dunning_policy_of(partner), moves
+            )
+            plans.append((partner, moves, level))
+        return plans, rows
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+    def action_send(self):
+        """Create the reminder(s), advance the levels, and send through the channels
+        chosen; the history of the customer and of each invoice shows it."""
+        self.ensure_one()
+        if self.is_mass:
+            return self._dunning_send_mass()
+        if not self.covered_move_ids:
+            raise UserError(_("Keep at least one invoice to remind."))
+        if not self.level_id:
+            raise UserError(_("Choose the level of this reminder."))
+        self.covered_move_ids._dunning_check_sendable()
+        vals = self._dunning_reminder_vals(
+            self.partner_id,
+            self.covered_move_ids,
+            self.level_id,
+            self._dunning_rows(self.partner_id),
+        )
+        vals.update(
+            send_email=self.send_email,
+            send_letter=self.send_letter,
+            create_activity=self.create_activity,
+            recipient_ids=[Command.set(self.recipient_ids.ids)],
+            email_cc=self.email_cc,
+        )
+        reminder = self.env["account.dunning.reminder"].create(vals)
+        reminder._dunning_apply_edits(self)
+        reminder.action_send()
+        return {"type": "ir.actions.act_window_close"}
+
+    def _dunning_send_mass(self):
+        plans, rows = self._dunning_mass_plans()
+        vals_list = [
+            self._dunning_reminder_vals(partner, moves, level, rows)
+            for partner, moves, level in plans
+            if moves and level
+        ]
+        if not vals_list:
+            raise UserError(_("None of these customers has an open invoice to remind."))
+        reminders = self.env["account.dunning.reminder"].create(vals_list)
+        result = reminders.action_send()
+        return (
+            result
+            if isinstance(result, dict)
+            else {"type": "ir.actions.act_window_close"}
+        )
