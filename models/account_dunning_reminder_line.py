@@ -15,17 +15,16 @@ class AccountDunningReminderLine(models.Model):
     reminder_id = fields.Many2one(
         "account.dunning.reminder", required=True, index=True, ondelete="cascade"
     )
+    # Copies of the reminder's values, for searching and grouping lines. The reminder
+    # passes them in its lines' create values (one INSERT, no UPDATE per line).
     company_id = fields.Many2one(
-        related="reminder_id.company_id", store=True, index=True, precompute=True
+        related="reminder_id.company_id", store=True, index=True
     )
-    # precomputed: written with the line's INSERT rather than by later UPDATEs
     partner_id = fields.Many2one(
-        related="reminder_id.partner_id", store=True, index=True, precompute=True
+        related="reminder_id.partner_id", store=True, index=True
     )
-    state = fields.Selection(
-        related="reminder_id.state", store=True, index=True, precompute=True
-    )
-    date = fields.Date(related="reminder_id.date", store=True, precompute=True)
+    state = fields.Selection(related="reminder_id.state", store=True, index=True)
+    date = fields.Date(related="reminder_id.date", store=True)
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",

@@ -60,16 +60,21 @@ class AccountMove(models.Model):
         "dunning_reminder_line_ids.date",
     )
     def _compute_dunning_history(self):
-        """The last sent reminder decides the invoice's level and last date; until one
-        is sent, a level or date set by hand stays."""
+        """The last sent reminder decides the invoice's level and last date. Until one
+        is sent, a level or date set by hand stays; one that came from a reminder that
+        failed or was cancelled since is withdrawn."""
         for move in self:
-            sent = move.dunning_reminder_line_ids.filtered(
-                lambda line: line.state == "sent"
-            )
+            lines = move.dunning_reminder_line_ids
+            sent = lines.filtered(lambda line: line.state == "sent")
             move.dunning_count = len(sent)
             if not sent:
-                move.dunning_level_id = move.dunning_level_id
-                move.dunning_last_date = move.dunning_last_date
+                withdrawn = move.dunning_last_date and any(
+                    line.date == move.dunning_last_date
+                    and line.level_id == move.dunning_level_id
+                    for line in lines
+                )
+                move.dunning_level_id = False if withdrawn else move.dunning_level_id
+                move.dunning_last_date = False if withdrawn else move.dunning_last_date
                 continue
             last = sent.sorted(lambda line: (line.date, line.id))[-1]
             move.dunning_level_id = last.level_id

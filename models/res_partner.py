@@ -432,6 +432,8 @@ class ResPartner(models.Model):
         )
         if contacts:
             return contacts
+        if not customer.child_ids:  # most customers: no need to walk the tree
+            return customer
         invoice_address = self.browse(customer.address_get(["invoice"])["invoice"])
         return invoice_address if invoice_address.email else customer
 

@@ -138,6 +138,33 @@ class TestDunningReminder(DunningCommon):
             self.inv_usd, [{"dunning_level_id": False, "dunning_count": 0}]
         )
 
+    def test_undelivered_reminder_withdraws_the_level_it_gave(self):
+        self._reminder(
+            self.customer, self.inv_usd, self.level_email, on=date(2026, 3, 20)
+        )
+        second = self._reminder(self.customer, self.inv_usd, self.level_call)
+        self.env.flush_all()
+        self.assertEqual(self.inv_usd.dunning_level_id, self.level_call)
+        second._dunning_mark_undelivered("mailbox full")
+        self.assertRecordValues(
+            self.inv_usd,
+            [
+                {
+                    "dunning_level_id": self.level_email.id,
+                    "dunning_last_date": date(2026, 3, 20),
+                    "dunning_count": 1,
+                }
+            ],
+        )
+        self.inv_usd_2.dunning_level_id = self.level_email  # set by hand
+        only = self._reminder(self.customer, self.inv_usd_2, self.level_call)
+        self.env.flush_all()  # sent, then the bounce comes later
+        only._dunning_mark_undelivered("mailbox full")
+        self.assertRecordValues(
+            self.inv_usd_2,
+            [{"dunning_level_id": False, "dunning_last_date": False}],
+        )
+
     def test_history_cannot_be_deleted_or_cancelled_once_sent(self):
         sent = self._reminder(self.customer, self.inv_usd, self.level_email)
         with self.assertRaisesMessage(UserError, "cannot be deleted"):

@@ -1,0 +1,111 @@
+"""Screenshots of the addon for the README, from a running `make run` server.
+
+    python tools/screenshots.py [URL]      (default http://127.0.0.1:8069)
+
+Needs Playwright for Python and a Chromium (CHROMIUM=/usr/bin/chromium by default).
+Logs in as admin/admin on the demo database (in the admin's language), sends a reminder
+from an overdue invoice through the Send reminder wizard, and writes PNG files to
+static/description/:
+send_wizard.png, reminder_history.png, reminder_letter.png.
+"""
+
+import os
+import sys
+import xmlrpc.client
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8069"
+DB = os.environ.get("ADT_RUN_DB", "account_dunning_demo")
+OUT = Path(__file__).resolve().parent.parent / "static" / "description"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def rpc():
+    uid = xmlrpc.client.ServerProxy(f"{URL}/xmlrpc/2/common").authenticate(
+        DB, "admin", "admin", {}
+    )
+    models = xmlrpc.client.ServerProxy(f"{URL}/xmlrpc/2/object", allow_none=True)
+
+    def call(model, method, *args, **kwargs):
+        return models.execute_kw(DB, uid, "admin", model, method, list(args), kwargs)
+
+    return call
+
+
+def overdue_invoice(call):
+    ids = call(
+        "account.move",
+        "search",
+        [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ["not_paid", "partial"]),
+            ("invoice_date_due", "<", "today"),
+            ("partner_id.email", "!=", False),
+        ],
+        order="invoice_date_due",
+        limit=1,
+    )
+    if not ids:
+        raise SystemExit(
+            "no overdue invoice with a customer email in the demo database"
+        )
+    return ids[0]
+
+
+def main():
+    call = rpc()
+    # the daily run first, so that the history holds more than the reminder sent below
+    __, cron_id = call(
+        "ir.model.data",
+        "check_object_reference",
+        "account_dunning",
+        "ir_cron_dunning_run",
+    )
+    call("ir.cron", "method_direct_trigger", [cron_id])
+    invoice_id = overdue_invoice(call)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(f"{URL}/web/login?db={DB}")
+        page.fill("input[name=login]", "admin")
+        page.fill("input[name=password]", "admin")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/odoo**")
+
+        page.goto(
+            f"{URL}/odoo/action-account.action_move_out_invoice_type/{invoice_id}"
+        )
+        page.locator("button[name=action_dunning_send]").first.click()
+        dialog = page.locator(".modal-dialog")
+        dialog.wait_for()
+        page.wait_for_timeout(1500)  # the email preview renders in its editor
+        dialog.screenshot(path=str(OUT / "send_wizard.png"))
+        dialog.locator("button[name=action_send]").click()
+        dialog.wait_for(state="detached")
+
+        page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_reminder_action")
+        page.locator(".o_list_table").wait_for()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / "reminder_history.png"))
+
+        reminder_id = call(
+            "account.dunning.reminder", "search", [], order="id desc", limit=1
+        )[0]
+        page.goto(
+            f"{URL}/report/html/account_dunning.report_dunning_letter/{reminder_id}"
+        )
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(OUT / "reminder_letter.png"), full_page=True)
+        browser.close()
+    for name in ("send_wizard", "reminder_history", "reminder_letter"):
+        print(f"wrote static/description/{name}.png")
+
+
+if __name__ == "__main__":
+    main()
