@@ -15,6 +15,7 @@
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/product_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "report/account_dunning_reports.xml",

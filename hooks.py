@@ -1,5 +1,7 @@
 def post_init_hook(env):
-    """Give every existing company its default dunning policy (new ones get it on
-    create).
+    """Give every existing company its default dunning policy, and French companies
+    the statutory late-payment clause (new companies get both on create).
     """
-    env["res.company"].search([])._dunning_ensure_default_policy()
+    companies = env["res.company"].search([])
+    companies._dunning_ensure_default_policy()
+    companies._dunning_set_french_clause()

@@ -13,6 +13,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, html_sanitize, split_every
 
+from ..dunning.charges import interest_days, late_interest, recovery_fee
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
 from .ir_qweb import MAIL_BATCH_KEY
 
@@ -37,6 +38,9 @@ class OpenRow(NamedTuple):
     current_delay: int | None
     residual: float
     residual_currency: float
+    fee_charged: bool
+    interest_until: object
+    is_company: bool
 
 
 @contextmanager
@@ -213,6 +217,14 @@ class AccountDunningReminder(models.Model):
         copy=False,
         sanitize="email_outgoing",
         help="The body as edited before sending; else the template's.",
+    )
+    fee_move_id = fields.Many2one(
+        "account.move",
+        string="Fees Invoice",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The customer invoice charging this reminder's fees and interest.",
     )
     call_outcome = fields.Selection(
         [
@@ -566,7 +578,8 @@ class AccountDunningReminder(models.Model):
             SQL(
                 """SELECT move_id, partner_id, policy_id, last_reminder_date,
                           responsible_id, currency_id, due, chaseable, current_delay,
-                          residual::float8, residual_currency::float8
+                          residual::float8, residual_currency::float8,
+                          fee_charged, interest_until, is_company
                      FROM (%s) open_moves""",
                 Move._dunning_open_moves_sql(company, date, line_filter),
             )
@@ -643,11 +656,13 @@ class AccountDunningReminder(models.Model):
         fallback_user = (
             company.dunning_responsible_id or self._dunning_human_user()
         ).id
+        charges = self._dunning_charges(company, date)
         vals_list = []
         for proposal in proposals:
             lines = []
             for raised in proposal.raises:
                 row = row_by_move[raised.move_id]
+                fee, interest = charges(row, raised.level_id)
                 # The bare command tuple: built tens of thousands of times a run.
                 lines.append(
                     (
@@ -661,6 +676,8 @@ class AccountDunningReminder(models.Model):
                             "days_overdue": raised.days_overdue,
                             "amount_residual": row.residual_currency,
                             "amount_residual_company": row.residual,
+                            "fee_amount": fee,
+                            "interest_amount": interest,
                         },
                     )
                 )
@@ -677,6 +694,47 @@ class AccountDunningReminder(models.Model):
                 }
             )
         return vals_list
+
+    @api.model
+    def _dunning_charges(self, company, date):
+        """A function (open row, level id) -> (fee, interest) in the invoice's
+        currency, for reminders of ``company`` on ``date``: the level's fixed fee once
+        per invoice and to businesses only, and simple interest at the company's rate
+        since the due date or the last interest charged."""
+        levels = self.env["account.dunning.level"].search(
+            [("company_id", "=", company.id)]
+        )
+        level_by_id = {
+            level.id: level for level in levels.with_context(active_test=False)
+        }
+        rate = company.dunning_interest_rate
+        company_currency = company.currency_id
+        currencies = {}
+
+        def currency_of(currency_id):
+            if currency_id not in currencies:
+                currencies[currency_id] = self.env["res.currency"].browse(currency_id)
+            return currencies[currency_id]
+
+        def charges(row, level_id):
+            level = level_by_id.get(level_id)
+            if not level or not (level.fee_amount or level.apply_interest):
+                return 0.0, 0.0
+            currency = currency_of(row.currency_id)
+            fee = recovery_fee(level.fee_amount, row.fee_charged, row.is_company)
+            if fee and currency != company_currency:
+                fee = company_currency._convert(fee, currency, company, date)
+            interest = 0.0
+            if level.apply_interest and row.due:
+                interest = late_interest(
+                    row.residual_currency,
+                    rate,
+                    interest_days(row.due, row.interest_until, date),
+                    currency.decimal_places,
+                )
+            return fee, interest
+
+        return charges
 
     def _dunning_human_user(self):
         """The current user, unless it is the scheduler's technical user."""
@@ -705,8 +763,70 @@ class AccountDunningReminder(models.Model):
         sent = ready - failed
         sent._dunning_schedule_activities()
         sent.write({"state": "sent", "failure_reason": False})
+        sent._dunning_invoice_charges()
         sent._dunning_log_on_documents(log_invoices)
         return sent
+
+    def _dunning_invoice_charges(self):
+        """One customer invoice "Late payment fees" per sent reminder that charges
+        fees or interest, when the company invoices them; never twice."""
+        todo = self.filtered(
+            lambda r: not r.fee_move_id
+            and r.company_id.dunning_fee_invoicing != "none"
+            and (r.fee_total or r.interest_total)
+        )
+        if not todo:
+            return
+        moves = self.env["account.move"].create(
+            [reminder._dunning_fee_invoice_vals() for reminder in todo]
+        )
+        for reminder, move in zip(todo, moves, strict=True):
+            reminder.fee_move_id = move
+        moves.filtered(
+            lambda m: m.company_id.dunning_fee_invoicing == "posted"
+        ).action_post()
+
+    def _dunning_fee_invoice_vals(self):
+        self.ensure_one()
+        company = self.company_id
+        product = company.dunning_fee_product_id or self.env.ref(
+            "account_dunning.product_late_payment_fees"
+        )
+        lines = [
+            (
+                _("Recovery fees, reminder %(reminder)s", reminder=self.name),
+                self.fee_total,
+            ),
+            (
+                _("Late interest, reminder %(reminder)s", reminder=self.name),
+                self.interest_total,
+            ),
+        ]
+        vals = {
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": self.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": self.date,
+            "invoice_origin": self.name,
+            "ref": _("Late payment fees"),
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": name,
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+                for name, amount in lines
+                if amount
+            ],
+        }
+        if company.dunning_fee_journal_id:
+            vals["journal_id"] = company.dunning_fee_journal_id.id
+        return vals
 
     def _dunning_letter_addressee(self):
         """Whose postal address the letter bears: the first recipient with one, else

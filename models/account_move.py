@@ -210,6 +210,17 @@ class AccountMove(models.Model):
                         UNION SELECT %(no_level)s
                   ) reached
                  GROUP BY pol_l.policy_id, reached.delay
+            ), charged AS (
+                -- what earlier sent reminders charged on each invoice: the fee once,
+                -- and interest up to their date
+                SELECT cl.move_id,
+                       BOOL_OR(cl.fee_amount > 0) AS fee_charged,
+                       MAX(cl.date) FILTER (WHERE cl.interest_amount > 0)
+                           AS interest_until
+                  FROM account_dunning_reminder_line cl
+                 WHERE cl.state = 'sent'
+                   AND cl.move_id IN (SELECT move_id FROM booked)
+                 GROUP BY cl.move_id
             ), last_sent AS (
                 SELECT r.partner_id, MAX(r.date) AS date
                   FROM account_dunning_reminder r
@@ -235,6 +246,9 @@ class AccountMove(models.Model):
                    pol.minimum_amount,
                    nxt.next_delay,
                    last.date AS last_reminder_date,
+                   COALESCE(ch.fee_charged, FALSE) AS fee_charged,
+                   ch.interest_until,
+                   COALESCE(p.is_company, FALSE) AS is_company,
                    CASE WHEN nxt.next_delay IS NOT NULL AND om.due IS NOT NULL
                         THEN GREATEST(om.due + nxt.next_delay,
                                      last.date + pol.min_interval_days)
@@ -253,6 +267,7 @@ class AccountMove(models.Model):
                      ON nxt.policy_id = pol.id
                     AND nxt.reached_delay = COALESCE(cur.delay, %(no_level)s)
               LEFT JOIN last_sent last ON last.partner_id = om.partner_id
+              LEFT JOIN charged ch ON ch.move_id = om.move_id
             """,
             company=company.id,
             receivable=self._dunning_receivable_account_ids(),

@@ -3,6 +3,21 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# Statutory late-payment mentions for French businesses (Code de commerce, L441-10 and
+# D441-5), printed on invoices and letters.
+FRENCH_CLAUSE_FR = (
+    "En cas de retard de paiement, des pénalités de retard sont exigibles de plein "
+    "droit au taux de trois fois le taux d'intérêt légal, ainsi qu'une indemnité "
+    "forfaitaire pour frais de recouvrement de 40 euros (articles L441-10 et D441-5 "
+    "du Code de commerce). Aucun escompte n'est accordé pour paiement anticipé."
+)
+FRENCH_CLAUSE_EN = (
+    "Late payment automatically incurs late-payment penalties at three times the "
+    "French legal interest rate and a fixed indemnity of 40 euros for recovery costs "
+    "(articles L441-10 and D441-5 of the French Commercial Code). No discount is "
+    "granted for early payment."
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -24,6 +39,47 @@ class ResCompany(models.Model):
         string="Default Dunning Responsible",
         help="Follows up customers that have no dunning responsible of their own.",
     )
+    dunning_interest_rate = fields.Float(
+        string="Late Interest Rate (%)",
+        digits=(16, 4),
+        help="Annual rate of the simple late interest charged by levels that charge "
+        "interest, from the due date to the reminder date. In France the legal rate "
+        "for businesses is the ECB refinancing rate plus 10 points.",
+    )
+    dunning_fee_invoicing = fields.Selection(
+        [
+            ("none", "Not invoiced"),
+            ("draft", "Draft invoice"),
+            ("posted", "Posted invoice"),
+        ],
+        string="Invoice Fees and Interest",
+        default="none",
+        required=True,
+        help="Charge the fees and interest of each sent reminder on a customer "
+        "invoice of their own.",
+    )
+    dunning_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Late Payment Fees Product",
+        default=lambda self: self.env.ref(
+            "account_dunning.product_late_payment_fees", raise_if_not_found=False
+        ),
+        help="The product on the lines of the fees invoices; its income account is "
+        "used.",
+    )
+    dunning_fee_journal_id = fields.Many2one(
+        "account.journal",
+        string="Late Payment Fees Journal",
+        domain="[('type', '=', 'sale'), ('company_id', '=', id)]",
+        help="The sales journal of the fees invoices; the default sales journal "
+        "when empty.",
+    )
+    dunning_late_payment_clause = fields.Text(
+        string="Late Payment Clause",
+        translate=True,
+        help="Printed on customer invoices and on reminder letters. French companies "
+        "get the statutory wording by default.",
+    )
     dunning_thank_you = fields.Boolean(
         string="Thank Customers Who Pay",
         help="Email a thank-you to the customer when an invoice they were reminded of "
@@ -43,7 +99,21 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._dunning_ensure_default_policy()
+        companies._dunning_set_french_clause()
         return companies
+
+    def _dunning_set_french_clause(self):
+        """French companies without a late-payment clause get the statutory one: in
+        French where French is installed, in English otherwise."""
+        french_installed = "fr_FR" in dict(self.env["res.lang"].get_installed())
+        for company in self.filtered(
+            lambda c: c.country_code == "FR" and not c.dunning_late_payment_clause
+        ):
+            english = company.with_context(lang="en_US")
+            english.dunning_late_payment_clause = FRENCH_CLAUSE_EN
+            if french_installed:
+                french = company.with_context(lang="fr_FR")
+                french.dunning_late_payment_clause = FRENCH_CLAUSE_FR
 
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy_id(self):
@@ -144,6 +214,9 @@ class ResCompany(models.Model):
                 ).id,
                 "send_letter": True,
                 "formal_notice": True,
+                # the statutory 40 EUR recovery indemnity and late interest in France
+                "fee_amount": 40.0 if self.country_code == "FR" else 0.0,
+                "apply_interest": self.country_code == "FR",
             },
             {
                 "name": _("Payment plan or meeting"),

@@ -25,3 +25,18 @@ class ResConfigSettings(models.TransientModel):
     dunning_thank_you_template_id = fields.Many2one(
         related="company_id.dunning_thank_you_template_id", readonly=False
     )
+    dunning_interest_rate = fields.Float(
+        related="company_id.dunning_interest_rate", readonly=False
+    )
+    dunning_fee_invoicing = fields.Selection(
+        related="company_id.dunning_fee_invoicing", readonly=False
+    )
+    dunning_fee_product_id = fields.Many2one(
+        related="company_id.dunning_fee_product_id", readonly=False
+    )
+    dunning_fee_journal_id = fields.Many2one(
+        related="company_id.dunning_fee_journal_id", readonly=False
+    )
+    dunning_late_payment_clause = fields.Text(
+        related="company_id.dunning_late_payment_clause", readonly=False
+    )

@@ -319,12 +319,17 @@ class AccountDunningSend(models.TransientModel):
         vals["recipient_ids"] = [Command.set(self.recipient_ids._origin.ids)]
         return Reminder.new(vals)
 
-    def _dunning_reminder_vals(self, partner, moves, level, rows, strict=True):
+    def _dunning_reminder_vals(
+        self, partner, moves, level, rows, strict=True, charges=None
+    ):
         """create() values of a manual reminder for ``moves`` of ``partner``: each
         invoice is raised to ``level`` unless it has reached a higher one. An invoice
         with nothing left to pay is refused (left out if not ``strict``)."""
         today = fields.Date.context_today(self)
         row_by_move = {row.move_id: row for row in rows}
+        charges = charges or self.env["account.dunning.reminder"]._dunning_charges(
+            self.company_id, today
+        )
         lines = []
         for move in moves:
             row = row_by_move.get(move.id)
@@ -336,6 +341,7 @@ class AccountDunningSend(models.TransientModel):
                 )
             current = move.dunning_level_id
             line_level = current if current and current.delay > level.delay else level
+            fee, interest = charges(row, line_level.id)
             lines.append(
                 Command.create(
                     {
@@ -346,6 +352,8 @@ class AccountDunningSend(models.TransientModel):
                         "days_overdue": (today - row.due).days if row.due else 0,
                         "amount_residual": row.residual_currency,
                         "amount_residual_company": row.residual,
+                        "fee_amount": fee,
+                        "interest_amount": interest,
                     }
                 )
             )
@@ -407,8 +415,11 @@ class AccountDunningSend(models.TransientModel):
 
     def _dunning_send_mass(self):
         plans, rows = self._dunning_mass_plans()
+        charges = self.env["account.dunning.reminder"]._dunning_charges(
+            self.company_id, fields.Date.context_today(self)
+        )
         vals_list = [
-            self._dunning_reminder_vals(partner, moves, level, rows)
+            self._dunning_reminder_vals(partner, moves, level, rows, charges=charges)
             for partner, moves, level in plans
             if moves and level
         ]

@@ -1,0 +1,47 @@
+"""Late-payment charges: the fixed recovery fee and simple late interest.
+
+Plain data in, plain data out: amounts are computed with decimals and rounded half up
+to the currency's decimal places, as Odoo rounds money.
+"""
+
+from datetime import date as Date
+from decimal import ROUND_HALF_UP, Decimal
+
+DAYS_PER_YEAR = 365
+
+
+def _decimal(value):
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def late_interest(residual, annual_rate, days, decimal_places=2):
+    """Simple interest on ``residual`` at ``annual_rate`` percent a year for ``days``
+    days (a 365-day year), rounded half up. Nothing on a credit or a non-positive
+    rate or period.
+
+    >>> late_interest(1000, 12.15, 45)
+    14.98
+    """
+    if residual <= 0 or annual_rate <= 0 or days <= 0:
+        return 0.0
+    amount = _decimal(residual) * _decimal(annual_rate) * days / (100 * DAYS_PER_YEAR)
+    step = Decimal(1).scaleb(-decimal_places)
+    return float(amount.quantize(step, rounding=ROUND_HALF_UP))
+
+
+def interest_days(due_date: Date, charged_until: Date | None, on_date: Date):
+    """Days of interest a reminder on ``on_date`` charges: from the due date, or from
+    the date up to which an earlier reminder charged interest, whichever is later."""
+    start = max(due_date, charged_until) if charged_until else due_date
+    return max((on_date - start).days, 0)
+
+
+def recovery_fee(level_fee, already_charged, customer_is_company):
+    """The fixed fee a level charges on an invoice: once per invoice, and only to
+    businesses (a private person is never charged the recovery indemnity)."""
+    if already_charged or not customer_is_company or level_fee <= 0:
+        return 0.0
+    return float(level_fee)
+
+
+__all__ = ["interest_days", "late_interest", "recovery_fee"]

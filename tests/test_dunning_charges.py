@@ -1,0 +1,171 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from .common import DunningCommon
+
+DUE = date(2026, 3, 1)
+DAY_45 = date(2026, 4, 15)
+DAY_60 = date(2026, 4, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningCharges(DunningCommon):
+    """Recovery fee once per invoice and to businesses only; simple late interest
+    never charged twice; the fees invoice; the late-payment clause."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.dunning_interest_rate = 12.15
+        cls.level_formal.write({"fee_amount": 40.0, "apply_interest": True})
+        cls.level_plan.write({"fee_amount": 40.0, "apply_interest": True})
+        cls.invoice = cls._invoice(cls.customer, 1000, DUE)
+        cls.billing = new_test_user(
+            cls.env, login="billing_charges", groups="account.group_account_invoice"
+        )
+
+    def _send(self, moves, level, on):
+        """Send a reminder at ``level`` for ``moves`` through the wizard, as a billing
+        user, on date ``on``."""
+        with freeze_time(on):
+            wizard = (
+                self.env["account.dunning.send"]
+                .with_user(self.billing)
+                .browse(moves.with_user(self.billing).action_dunning_send()["res_id"])
+            )
+            wizard.level_id = level
+            wizard.action_send()
+        return self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", moves.commercial_partner_id.id), ("date", "=", on)]
+        )
+
+    def test_fee_once_per_invoice_and_interest_never_twice(self):
+        first = self._send(self.invoice, self.level_formal, DAY_45)
+        self.assertRecordValues(
+            first.line_ids, [{"fee_amount": 40.0, "interest_amount": 14.98}]
+        )
+        self.assertRecordValues(first, [{"fee_total": 40.0, "interest_total": 14.98}])
+        second = self._send(self.invoice, self.level_plan, DAY_60)
+        # no second fee; interest for the 15 days since the first reminder only
+        self.assertRecordValues(
+            second.line_ids, [{"fee_amount": 0.0, "interest_amount": 4.99}]
+        )
+
+    def test_private_person_is_never_charged_the_fee(self):
+        person = self._customer("Jean Dupuis", is_company=False)
+        invoice = self._invoice(person, 1000, DUE)
+        reminder = self._send(invoice, self.level_formal, DAY_45)
+        self.assertRecordValues(
+            reminder.line_ids, [{"fee_amount": 0.0, "interest_amount": 14.98}]
+        )
+
+    def test_level_without_charges_charges_nothing(self):
+        reminder = self._send(self.invoice, self.level_email, DAY_45)
+        self.assertRecordValues(
+            reminder.line_ids, [{"fee_amount": 0.0, "interest_amount": 0.0}]
+        )
+
+    def test_fee_in_the_invoice_currency(self):
+        invoice = self._invoice(self.other_customer, 1000, DUE, currency=self.eur)
+        reminder = self._send(invoice, self.level_formal, DAY_45)
+        # 40 USD at 2 EUR per USD; interest on the residual in EUR
+        self.assertRecordValues(
+            reminder.line_ids,
+            [
+                {
+                    "fee_amount": 80.0,
+                    "interest_amount": 14.98,
+                    "currency_id": self.eur.id,
+                }
+            ],
+        )
+
+    def test_daily_run_charges_the_same_way(self):
+        self.levels.write({"auto_execute": True})
+        self.policy.allow_level_skip = True
+        with freeze_time(DAY_45):
+            self.env["account.dunning.reminder"]._cron_dunning_run()
+        line = self.invoice.dunning_reminder_line_ids
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "level_id": self.level_plan.id,
+                    "fee_amount": 40.0,
+                    "interest_amount": 14.98,
+                }
+            ],
+        )
+
+    def test_fees_invoice_posted_once(self):
+        self.company.dunning_fee_invoicing = "posted"
+        reminder = self._send(self.invoice, self.level_formal, DAY_45)
+        fees = reminder.fee_move_id
+        self.assertRecordValues(
+            fees,
+            [
+                {
+                    "move_type": "out_invoice",
+                    "state": "posted",
+                    "partner_id": self.customer.id,
+                    "amount_total": 54.98,
+                    "invoice_origin": reminder.name,
+                }
+            ],
+        )
+        self.assertEqual(
+            fees.invoice_line_ids.product_id,
+            self.env.ref("account_dunning.product_late_payment_fees"),
+        )
+        reminder._dunning_invoice_charges()
+        self.assertEqual(reminder.fee_move_id, fees)
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("invoice_origin", "=", reminder.name)]
+            ),
+            1,
+        )
+
+    def test_fees_invoice_draft_or_none(self):
+        reminder = self._send(self.invoice, self.level_formal, DAY_45)
+        self.assertFalse(reminder.fee_move_id)  # not invoiced by default
+        self.company.dunning_fee_invoicing = "draft"
+        other = self._send(
+            self._invoice(self.other_customer, 500, DUE), self.level_formal, DAY_45
+        )
+        self.assertEqual(other.fee_move_id.state, "draft")
+
+    def test_charges_in_the_letter_and_the_email(self):
+        reminder = self._send(self.invoice, self.level_formal, DAY_45)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "account_dunning.action_report_dunning_letter", reminder.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("Recovery fee", html)
+        self.assertIn("14.98", html)
+        mail = self.env["mail.mail"].search(
+            [("mail_message_id", "=", reminder.mail_message_id.id)]
+        )
+        self.assertIn("Recovery fees", str(mail.body_html))
+        self.assertIn("14.98", str(mail.body_html))
+
+    def test_french_company_gets_the_statutory_clause(self):
+        company = self.env["res.company"].create(
+            {"name": "Société Test", "country_id": self.env.ref("base.fr").id}
+        )
+        self.assertIn("40 euros", company.dunning_late_payment_clause)
+        formal = company.dunning_policy_id.level_ids.filtered("formal_notice")
+        self.assertRecordValues(formal, [{"fee_amount": 40.0, "apply_interest": True}])
+        self.company.dunning_late_payment_clause = "Late fees apply."
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.account_invoices", self.invoice.ids)[0]
+            .decode()
+        )
+        self.assertIn("Late fees apply.", html)
