@@ -22,6 +22,8 @@
         "report/report_dunning_letter.xml",
         "report/report_customer_statement.xml",
         "wizards/account_dunning_send_views.xml",
+        "wizards/account_dunning_dispute_views.xml",
+        "views/account_dunning_promise_views.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_policy_views.xml",
         "views/account_dunning_reminder_views.xml",

@@ -1194,9 +1194,19 @@ class AccountDunningReminder(models.Model):
                 # when the activity is assigned to a colleague
                 reminder.activity_id.sudo().action_feedback(feedback=feedback)
             else:
-                reminder.partner_id.message_post(
+                # sudo: the call's outcome is noted on the customer by whoever made
+                # the call, without the right to edit contacts
+                reminder.partner_id.sudo().message_post(
                     body=feedback, subtype_xmlid="mail.mt_note"
                 )
+        if len(self) == 1 and self.call_outcome == "promise":
+            # record the promise made on the phone
+            return self.env["account.dunning.promise"]._dunning_form_action(
+                self.partner_id,
+                self.line_ids.move_id.filtered(
+                    lambda m: m.payment_state in ("not_paid", "partial")
+                ),
+            )
         return True
 
     # ------------------------------------------------------------------
@@ -1216,6 +1226,8 @@ class AccountDunningReminder(models.Model):
         # sudo: the scheduled action works for every company that asked for it,
         # whichever companies its technical user may open.
         engine = self.sudo()
+        # promises first: a broken one puts its invoices back in today's run
+        self.env["account.dunning.promise"].sudo()._dunning_update_states(today)
         todo = engine._dunning_cron_batches(today, batch_size)
         total = sum(len(ids) for __, ids in todo)
         done = 0

@@ -44,6 +44,33 @@ class AccountMove(models.Model):
         help="No payment reminder is sent for this invoice.",
     )
     dunning_exclusion_reason = fields.Char(string="Exclusion Reason", copy=False)
+    dunning_dispute_state = fields.Selection(
+        [("none", "No dispute"), ("open", "In dispute"), ("resolved", "Resolved")],
+        string="Dispute",
+        default="none",
+        required=True,
+        copy=False,
+        tracking=True,
+        help="An invoice in dispute is not reminded and leaves the amounts to "
+        "collect until the dispute is resolved.",
+    )
+    dunning_dispute_reason = fields.Text(
+        string="Dispute Reason", copy=False, tracking=True
+    )
+    dunning_dispute_user_id = fields.Many2one(
+        "res.users", string="Dispute Owner", copy=False, tracking=True
+    )
+    dunning_dispute_activity_id = fields.Many2one(
+        "mail.activity", copy=False, readonly=True, ondelete="set null"
+    )
+    dunning_promise_ids = fields.Many2many(
+        "account.dunning.promise",
+        "account_dunning_promise_move_rel",
+        "move_id",
+        "promise_id",
+        string="Promises to Pay",
+        copy=False,
+    )
     days_overdue = fields.Integer(
         compute="_compute_dunning_position",
         help="Days since the due date of the earliest unpaid instalment.",
@@ -111,19 +138,30 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Select: the open receivable position, set-based
     # ------------------------------------------------------------------
-    def _dunning_chaseable_sql(self, company):
-        """The exclusion rule, in one place: may this open entry be reminded?
+    def _dunning_chaseable_sql(self, company, date):
+        """The exclusion rule, in one place: may this open entry be reminded on
+        ``date``?
 
-        Reads aliases ``m`` (account_move) and ``p`` (the commercial partner). Later
-        features (disputes, promises, plans, collection stage) add their conditions
-        here.
+        Reads aliases ``m`` (account_move) and ``p`` (the commercial partner): a
+        customer invoice, not excluded, of a customer not excluded, not in open
+        dispute, and not covered by a promise to pay that still runs. Later features
+        (payment plans, collection stage) add their conditions here.
         """
         partner = self.env["res.partner"].with_company(company)
         return SQL(
             """m.move_type = 'out_invoice'
                AND NOT COALESCE(m.dunning_excluded, FALSE)
-               AND NOT COALESCE(%(partner_excluded)s, FALSE)""",
+               AND NOT COALESCE(%(partner_excluded)s, FALSE)
+               AND COALESCE(m.dunning_dispute_state, 'none') != 'open'
+               AND NOT EXISTS (
+                    SELECT 1
+                      FROM account_dunning_promise_move_rel pm
+                      JOIN account_dunning_promise pr ON pr.id = pm.promise_id
+                     WHERE pm.move_id = m.id
+                       AND pr.state = 'open'
+                       AND pr.date >= %(date)s)""",
             partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
+            date=date,
         )
 
     @api.model
@@ -232,6 +270,7 @@ class AccountMove(models.Model):
             SELECT om.move_id,
                    om.partner_id,
                    m.move_type,
+                   COALESCE(m.dunning_dispute_state, 'none') = 'open' AS disputed,
                    m.currency_id,
                    om.residual,
                    ROUND(om.residual_currency / cur_c.rounding) * cur_c.rounding
@@ -273,7 +312,7 @@ class AccountMove(models.Model):
             receivable=self._dunning_receivable_account_ids(),
             date=date,
             line_filter=line_filter,
-            chaseable=self._dunning_chaseable_sql(company),
+            chaseable=self._dunning_chaseable_sql(company, date),
             partner_policy=partner._field_to_sql("p", "dunning_policy_id"),
             responsible=partner._field_to_sql("p", "dunning_responsible_id"),
             company_policy=company.dunning_policy_id.id or None,
@@ -368,8 +407,13 @@ class AccountMove(models.Model):
         return result
 
     def _invoice_paid_hook(self):
-        """Thank customers who were reminded of an invoice they have now paid."""
+        """Promises covering only paid invoices are kept; thank customers who were
+        reminded of an invoice they have now paid."""
         result = super()._invoice_paid_hook()
+        promises = self.dunning_promise_ids.filtered(lambda p: p.state == "open")
+        if promises:
+            # sudo: a payment keeps the promise whoever registers the payment
+            promises.sudo()._dunning_update_states()
         reminded = self.filtered(
             lambda move: move.move_type == "out_invoice"
             and move.dunning_count
@@ -388,3 +432,44 @@ class AccountMove(models.Model):
                     email_layout_xmlid="mail.mail_notification_light",
                 )
         return result
+
+    # ------------------------------------------------------------------
+    # Disputes and promises
+    # ------------------------------------------------------------------
+    def action_dunning_dispute(self):
+        """Open a dispute: the wizard asks for the reason and the owner."""
+        self._dunning_check_sendable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Dispute"),
+            "res_model": "account.dunning.dispute",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
+    def action_dunning_resolve_dispute(self):
+        """Close the dispute: the invoices are reminded again; the owner's activity
+        is done."""
+        disputed = self.filtered(lambda m: m.dunning_dispute_state == "open")
+        if not disputed:
+            raise UserError(_("None of these invoices is in dispute."))
+        disputed.write({"dunning_dispute_state": "resolved"})
+        for move in disputed:
+            if move.dunning_dispute_activity_id:
+                # sudo: the owner's activity ends with the dispute, whoever ends it
+                move.dunning_dispute_activity_id.sudo().action_feedback(
+                    feedback=_("Dispute resolved")
+                )
+            move.message_post(
+                body=_("Dispute resolved: the invoice is reminded again."),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_dunning_promise(self):
+        """Record a promise to pay for these invoices."""
+        self._dunning_check_sendable()
+        return self.env["account.dunning.promise"]._dunning_form_action(
+            self.commercial_partner_id, self
+        )

@@ -113,6 +113,13 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
     )
 
+    dunning_promise_kept_count = fields.Integer(
+        string="Promises Kept", compute="_compute_dunning_promise_counts"
+    )
+    dunning_promise_broken_count = fields.Integer(
+        string="Promises Broken", compute="_compute_dunning_promise_counts"
+    )
+
     @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + [
@@ -194,10 +201,11 @@ class ResPartner(models.Model):
             WITH moves AS (%(moves)s),
             per_partner AS (
                 SELECT partner_id,
-                       SUM(overdue_residual)
+                       COALESCE(SUM(overdue_residual) FILTER (WHERE NOT disputed), 0)
                          + COALESCE(SUM(residual) FILTER (WHERE residual < 0), 0)
                          AS amount_overdue,
                        COUNT(*) FILTER (WHERE move_type = 'out_invoice'
+                                        AND NOT disputed
                                         AND overdue_residual > 0) AS overdue_count,
                        (ARRAY_AGG(level_id ORDER BY current_delay DESC)
                             FILTER (WHERE level_id IS NOT NULL AND residual > 0))[1]
@@ -375,6 +383,36 @@ class ResPartner(models.Model):
                         company=company.name,
                     )
                 )
+
+    def _compute_dunning_promise_counts(self):
+        groups = self.env["account.dunning.promise"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("state", "in", ("kept", "broken")),
+            ],
+            ["partner_id", "state"],
+            ["__count"],
+        )
+        counts = {(partner.id, state): count for partner, state, count in groups}
+        for partner in self:
+            commercial = partner.commercial_partner_id.id
+            partner.dunning_promise_kept_count = counts.get((commercial, "kept"), 0)
+            partner.dunning_promise_broken_count = counts.get((commercial, "broken"), 0)
+
+    def action_dunning_promise(self):
+        """Record a promise to pay for the customer's overdue invoices."""
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", customer.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        return self.env["account.dunning.promise"]._dunning_form_action(customer, moves)
 
     def _dunning_statement(self, date=None):
         """The customer's open items in the current company on ``date`` (default

@@ -1,1 +1,2 @@
 from . import account_dunning_send
+from . import account_dunning_dispute

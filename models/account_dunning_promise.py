@@ -1,0 +1,165 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AccountDunningPromise(models.Model):
+    """A customer's promise to pay invoices by a date: until then they are not
+    reminded; unpaid the day after, the promise is broken and dunning resumes."""
+
+    _name = "account.dunning.promise"
+    _description = "Promise to Pay"
+    _inherit = ["mail.thread"]
+    _check_company_auto = True
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    move_ids = fields.Many2many(
+        "account.move",
+        "account_dunning_promise_move_rel",
+        "promise_id",
+        "move_id",
+        string="Invoices",
+        required=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), "
+        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    date = fields.Date(string="Promised Date", required=True, tracking=True)
+    amount = fields.Monetary(
+        required=True, tracking=True, help="The amount promised, in company currency."
+    )
+    note = fields.Text()
+    state = fields.Selection(
+        [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")],
+        default="open",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Recorded By", default=lambda self: self.env.user
+    )
+
+    _sql_constraints = [
+        (
+            "amount_positive",
+            "CHECK(amount > 0)",
+            "The amount promised must be positive.",
+        ),
+    ]
+
+    @api.depends("partner_id", "date")
+    def _compute_display_name(self):
+        for promise in self:
+            promise.display_name = _(
+                "%(customer)s by %(date)s",
+                customer=promise.partner_id.display_name or "",
+                date=promise.date or "",
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            date = fields.Date.to_date(vals.get("date"))
+            if date and date < today:
+                raise ValidationError(
+                    _(
+                        "A promise to pay is for a date to come, not %(date)s.",
+                        date=date,
+                    )
+                )
+        promises = super().create(vals_list)
+        for promise in promises:
+            # sudo: the note on the customer is part of recording the promise, which
+            # billing users may do without editing contacts
+            promise.partner_id.sudo().message_post(
+                body=_(
+                    "Promise to pay %(amount)s by %(date)s for %(invoices)s.",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=promise.date,
+                    invoices=", ".join(promise.move_ids.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return promises
+
+    @api.constrains("partner_id", "move_ids")
+    def _check_moves(self):
+        for promise in self:
+            strangers = promise.move_ids.filtered(
+                lambda m, promise=promise: m.commercial_partner_id
+                != promise.partner_id.commercial_partner_id
+                or m.move_type != "out_invoice"
+            )
+            if strangers:
+                raise ValidationError(
+                    _(
+                        "A promise of %(customer)s can only cover its own customer "
+                        "invoices, not %(invoices)s.",
+                        customer=promise.partner_id.display_name,
+                        invoices=", ".join(strangers.mapped("display_name")),
+                    )
+                )
+
+    @api.model
+    def _dunning_form_action(self, partner, moves):
+        """A new promise for ``moves`` of ``partner``, prefilled: in a week, for what
+        is left to pay."""
+        today = fields.Date.context_today(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Promise to Pay"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": partner[:1].id,
+                "default_move_ids": moves.ids,
+                "default_date": today + timedelta(days=7),
+                "default_amount": sum(moves.mapped("amount_residual_signed")),
+            },
+        }
+
+    def _dunning_update_states(self, date=None):
+        """Open promises whose invoices are all paid are kept; those still unpaid
+        after their date are broken, and their customer's dunning resumes."""
+        date = date or fields.Date.context_today(self)
+        open_promises = self.search([("state", "=", "open")]) if not self else self
+        open_promises = open_promises.filtered(lambda p: p.state == "open")
+        paid = open_promises.filtered(
+            lambda p: all(
+                m.payment_state in ("paid", "in_payment", "reversed")
+                for m in p.move_ids
+            )
+        )
+        paid.write({"state": "kept"})
+        broken = (open_promises - paid).filtered(lambda p: p.date < date)
+        broken.write({"state": "broken"})
+        for promise in broken:
+            promise.partner_id.sudo().message_post(  # see create()
+                body=_(
+                    "Promise to pay of %(date)s broken: reminders resume.",
+                    date=promise.date,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return paid, broken
