@@ -3,6 +3,7 @@ from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_line
 from . import account_dunning_promise
+from . import account_dunning_plan
 from . import account_move
 from . import res_company
 from . import res_partner

@@ -1226,8 +1226,12 @@ class AccountDunningReminder(models.Model):
         # sudo: the scheduled action works for every company that asked for it,
         # whichever companies its technical user may open.
         engine = self.sudo()
-        # promises first: a broken one puts its invoices back in today's run
+        # promises and plans first: a broken one puts its invoices back in today's
+        # run; instalments due get their own reminder
         self.env["account.dunning.promise"].sudo()._dunning_update_states(today)
+        plans = self.env["account.dunning.plan"].sudo()
+        plans._dunning_update_states(today)
+        plans._dunning_remind_instalments(today)
         todo = engine._dunning_cron_batches(today, batch_size)
         total = sum(len(ids) for __, ids in todo)
         done = 0

@@ -144,8 +144,8 @@ class AccountMove(models.Model):
 
         Reads aliases ``m`` (account_move) and ``p`` (the commercial partner): a
         customer invoice, not excluded, of a customer not excluded, not in open
-        dispute, and not covered by a promise to pay that still runs. Later features
-        (payment plans, collection stage) add their conditions here.
+        dispute, not covered by a promise to pay that still runs nor by an active
+        payment plan. Later features (collection stage) add their conditions here.
         """
         partner = self.env["res.partner"].with_company(company)
         return SQL(
@@ -159,7 +159,13 @@ class AccountMove(models.Model):
                       JOIN account_dunning_promise pr ON pr.id = pm.promise_id
                      WHERE pm.move_id = m.id
                        AND pr.state = 'open'
-                       AND pr.date >= %(date)s)""",
+                       AND pr.date >= %(date)s)
+               AND NOT EXISTS (
+                    SELECT 1
+                      FROM account_dunning_plan_move_rel plm
+                      JOIN account_dunning_plan pl ON pl.id = plm.plan_id
+                     WHERE plm.move_id = m.id
+                       AND pl.state = 'active')""",
             partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
             date=date,
         )

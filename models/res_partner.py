@@ -113,6 +113,9 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
     )
 
+    dunning_plan_count = fields.Integer(
+        string="Payment Plans", compute="_compute_dunning_plan_count"
+    )
     dunning_promise_kept_count = fields.Integer(
         string="Promises Kept", compute="_compute_dunning_promise_counts"
     )
@@ -413,6 +416,30 @@ class ResPartner(models.Model):
             ]
         )
         return self.env["account.dunning.promise"]._dunning_form_action(customer, moves)
+
+    def _compute_dunning_plan_count(self):
+        groups = self.env["account.dunning.plan"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.dunning_plan_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def action_view_dunning_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning.account_dunning_plan_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_plan(self):
+        """A new payment plan for the customer's overdue invoices."""
+        self.ensure_one()
+        return self.env["account.dunning.plan"]._dunning_form_action(self)
 
     def _dunning_statement(self, date=None):
         """The customer's open items in the current company on ``date`` (default

@@ -1,0 +1,296 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..dunning.instalments import allocate_paid, instalment_dates, split_amount
+
+
+class AccountDunningPlan(models.Model):
+    """A payment plan: a customer's overdue invoices paid in instalments. While it
+    is on track they are not chased; a missed instalment breaks it."""
+
+    _name = "account.dunning.plan"
+    _description = "Payment Plan"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "id desc"
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    move_ids = fields.Many2many(
+        "account.move",
+        "account_dunning_plan_move_rel",
+        "plan_id",
+        "move_id",
+        string="Invoices",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), "
+        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    amount_total = fields.Monetary(
+        string="Amount", help="What the plan spreads: the invoices' amount due."
+    )
+    instalment_count = fields.Integer(string="Instalments", default=3)
+    frequency = fields.Selection(
+        [
+            ("weekly", "Every week"),
+            ("biweekly", "Every two weeks"),
+            ("monthly", "Every month"),
+        ],
+        default="monthly",
+        required=True,
+    )
+    first_date = fields.Date(
+        string="First Instalment", default=fields.Date.context_today
+    )
+    line_ids = fields.One2many(
+        "account.dunning.plan.line", "plan_id", string="Schedule", copy=False
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("done", "Done"),
+            ("broken", "Broken"),
+        ],
+        default="draft",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    paid_amount = fields.Monetary(compute="_compute_paid_amount")
+    baseline_residual = fields.Monetary(
+        copy=False,
+        readonly=True,
+        help="What was left to pay on the invoices when the plan started.",
+    )
+    note = fields.Text()
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user
+    )
+
+    @api.depends("line_ids.paid_amount")
+    def _compute_paid_amount(self):
+        for plan in self:
+            plan.paid_amount = sum(plan.line_ids.mapped("paid_amount"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("account.dunning.plan") or "/"
+                )
+        return super().create(vals_list)
+
+    @api.constrains("instalment_count")
+    def _check_instalment_count(self):
+        if any(plan.instalment_count < 1 for plan in self):
+            raise ValidationError(_("A payment plan needs at least one instalment."))
+
+    @api.constrains("partner_id", "move_ids")
+    def _check_moves(self):
+        for plan in self:
+            strangers = plan.move_ids.filtered(
+                lambda m, plan=plan: m.commercial_partner_id
+                != plan.partner_id.commercial_partner_id
+            )
+            if strangers:
+                raise ValidationError(
+                    _(
+                        "Plan %(plan)s can only cover invoices of %(customer)s, not "
+                        "%(invoices)s.",
+                        plan=plan.name,
+                        customer=plan.partner_id.display_name,
+                        invoices=", ".join(strangers.mapped("name")),
+                    )
+                )
+
+    @api.model
+    def _dunning_form_action(self, partner):
+        """A new plan for the customer's overdue invoices."""
+        customer = partner.commercial_partner_id
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", customer.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        if not moves:
+            raise UserError(
+                _(
+                    "%(customer)s has no overdue invoice to plan.",
+                    customer=customer.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Payment Plan"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "context": {
+                "default_partner_id": customer.id,
+                "default_move_ids": moves.ids,
+                "default_amount_total": sum(moves.mapped("amount_residual_signed")),
+            },
+        }
+
+    def action_compute_schedule(self):
+        """Split the amount into the instalments asked for."""
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(_("Only a draft plan can be rescheduled."))
+            if not plan.move_ids or plan.amount_total <= 0:
+                raise UserError(
+                    _("Plan %(plan)s needs invoices and an amount.", plan=plan.name)
+                )
+            dates = instalment_dates(
+                plan.first_date, plan.instalment_count, plan.frequency
+            )
+            amounts = split_amount(
+                plan.amount_total,
+                plan.instalment_count,
+                plan.currency_id.decimal_places,
+            )
+            plan.line_ids = [Command.clear()] + [
+                Command.create({"date": day, "amount": amount})
+                for day, amount in zip(dates, amounts, strict=True)
+            ]
+        return True
+
+    def action_activate(self):
+        """The customer agreed: its invoices leave dunning while the plan holds."""
+        for plan in self:
+            if plan.state != "draft" or not plan.line_ids:
+                raise UserError(
+                    _("Compute the schedule of %(plan)s first.", plan=plan.name)
+                )
+            if plan.currency_id.compare_amounts(
+                sum(plan.line_ids.mapped("amount")), plan.amount_total
+            ):
+                raise UserError(
+                    _(
+                        "The instalments of %(plan)s do not add up to its amount.",
+                        plan=plan.name,
+                    )
+                )
+            plan.state = "active"
+            plan.baseline_residual = plan._dunning_residual()
+        return True
+
+    def _dunning_residual(self):
+        self.ensure_one()
+        return sum(self.move_ids.mapped("amount_residual_signed"))
+
+    def _dunning_update_states(self, date=None):
+        """Active plans whose invoices are paid are done; a plan with an instalment
+        past due and not covered by payments is broken, and dunning resumes."""
+        date = date or fields.Date.context_today(self)
+        plans = self.search([("state", "=", "active")]) if not self else self
+        plans = plans.filtered(lambda p: p.state == "active")
+        done = plans.filtered(
+            lambda p: all(
+                m.payment_state in ("paid", "in_payment", "reversed")
+                for m in p.move_ids
+            )
+        )
+        done.write({"state": "done"})
+        broken = (plans - done).filtered(
+            lambda p: any(
+                line.date < date
+                and p.currency_id.compare_amounts(line.paid_amount, line.amount) < 0
+                for line in p.line_ids
+            )
+        )
+        broken.write({"state": "broken"})
+        for plan in broken:
+            plan.message_post(
+                body=_(
+                    "An instalment was missed: the plan is broken, reminders resume."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return done, broken
+
+    def _dunning_remind_instalments(self, date=None):
+        """Each instalment due and unpaid gets its own reminder email, once."""
+        date = date or fields.Date.context_today(self)
+        plans = self.search([("state", "=", "active")]) if not self else self
+        lines = plans.line_ids.filtered(
+            lambda line: not line.reminder_sent
+            and line.date <= date
+            and line.plan_id.currency_id.compare_amounts(line.paid_amount, line.amount)
+            < 0
+        )
+        if not lines:
+            return lines
+        template = self.env.ref("account_dunning.mail_template_dunning_instalment")
+        template.send_mail_batch(lines.ids, force_send=False)
+        lines.write({"reminder_sent": True})
+        for plan in lines.plan_id:
+            plan.message_post(
+                body=_("Instalment reminder sent."), subtype_xmlid="mail.mt_note"
+            )
+        return lines
+
+
+class AccountDunningPlanLine(models.Model):
+    _name = "account.dunning.plan.line"
+    _description = "Payment Plan Instalment"
+    _order = "date, id"
+
+    plan_id = fields.Many2one(
+        "account.dunning.plan", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="plan_id.company_id", store=True)
+    partner_id = fields.Many2one(related="plan_id.partner_id")
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    date = fields.Date(string="Due Date", required=True)
+    amount = fields.Monetary(required=True)
+    paid_amount = fields.Monetary(
+        compute="_compute_paid_amount",
+        help="What payments since the plan started cover of this instalment, the "
+        "earliest instalments first.",
+    )
+    reminder_sent = fields.Boolean(readonly=True, copy=False)
+
+    @api.depends(
+        "amount",
+        "plan_id.move_ids.amount_residual",
+        "plan_id.state",
+        "plan_id.baseline_residual",
+    )
+    def _compute_paid_amount(self):
+        covered_by_line = {}
+        for plan in self.plan_id:
+            lines = plan.line_ids.sorted(lambda line: (line.date, line.id))
+            paid = (
+                plan.baseline_residual - plan._dunning_residual()
+                if plan.state != "draft"
+                else 0.0
+            )
+            covered = allocate_paid(lines.mapped("amount"), paid)
+            covered_by_line.update(zip(lines.ids, covered, strict=True))
+        for line in self:
+            line.paid_amount = covered_by_line.get(line.id, 0.0)
