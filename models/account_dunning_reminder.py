@@ -14,6 +14,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, html_sanitize, split_every
 
 from ..dunning.charges import interest_days, late_interest, recovery_fee
+from ..dunning.csv_export import csv_bytes
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
 from .ir_qweb import MAIL_BATCH_KEY
 
@@ -765,7 +766,57 @@ class AccountDunningReminder(models.Model):
         sent.write({"state": "sent", "failure_reason": False})
         sent._dunning_invoice_charges()
         sent._dunning_log_on_documents(log_invoices)
+        handed_over = sent.filtered(
+            lambda r: r.level_id.collection_handoff
+            and r.partner_id.dunning_stage != "collection"
+        ).partner_id
+        if handed_over:
+            handed_over.action_dunning_handoff()
         return sent
+
+    def _dunning_history_csv(self):
+        """The reminders as CSV: the history of a collection dossier."""
+        state_labels = dict(self._fields["state"]._description_selection(self.env))
+        header = [
+            _("Number"),
+            _("Date"),
+            _("Level"),
+            _("Channels"),
+            _("Status"),
+            _("Reason"),
+            _("Invoices"),
+            _("Amount due"),
+            _("Fees"),
+            _("Interest"),
+            _("Currency"),
+        ]
+        rows = []
+        for reminder in self:
+            channels = [
+                label
+                for label, used in (
+                    (_("email"), reminder.send_email),
+                    (_("letter"), reminder.send_letter),
+                    (_("activity"), reminder.create_activity),
+                )
+                if used
+            ]
+            rows.append(
+                [
+                    reminder.name,
+                    reminder.date,
+                    reminder.level_id.name,
+                    " + ".join(channels),
+                    state_labels[reminder.state],
+                    reminder.failure_reason,
+                    " ".join(reminder.line_ids.move_id.mapped("name")),
+                    reminder.amount_due,
+                    reminder.fee_total,
+                    reminder.interest_total,
+                    reminder.currency_id.name,
+                ]
+            )
+        return csv_bytes(header, rows)
 
     def _dunning_invoice_charges(self):
         """One customer invoice "Late payment fees" per sent reminder that charges

@@ -145,13 +145,14 @@ class AccountMove(models.Model):
         Reads aliases ``m`` (account_move) and ``p`` (the commercial partner): a
         customer invoice, not excluded, of a customer not excluded, not in open
         dispute, not covered by a promise to pay that still runs nor by an active
-        payment plan. Later features (collection stage) add their conditions here.
+        payment plan, of a customer not handed over to collection.
         """
         partner = self.env["res.partner"].with_company(company)
         return SQL(
             """m.move_type = 'out_invoice'
                AND NOT COALESCE(m.dunning_excluded, FALSE)
                AND NOT COALESCE(%(partner_excluded)s, FALSE)
+               AND COALESCE(%(partner_stage)s, 'dunning') != 'collection'
                AND COALESCE(m.dunning_dispute_state, 'none') != 'open'
                AND NOT EXISTS (
                     SELECT 1
@@ -167,6 +168,7 @@ class AccountMove(models.Model):
                      WHERE plm.move_id = m.id
                        AND pl.state = 'active')""",
             partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
+            partner_stage=partner._field_to_sql("p", "dunning_stage"),
             date=date,
         )
 

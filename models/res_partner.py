@@ -8,12 +8,13 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..dunning.aging import aging
+from ..dunning.csv_export import csv_bytes
 
 DUNNING_STATUS = [
     ("none", "Nothing overdue"),
     ("overdue", "Overdue"),
     ("action", "Action needed"),
-    ("excluded", "Excluded or on hold"),
+    ("excluded", "Excluded, on hold or in collection"),
 ]
 
 OPERATORS = {
@@ -113,6 +114,17 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
     )
 
+    dunning_stage = fields.Selection(
+        [("dunning", "Dunning"), ("collection", "Collection agency / legal")],
+        string="Collection Stage",
+        company_dependent=True,
+        tracking=True,
+        help="Handed over to a collection agency or to legal action: automatic "
+        "reminders stop.",
+    )
+    dunning_collection_date = fields.Date(
+        string="Handed Over On", company_dependent=True
+    )
     dunning_plan_count = fields.Integer(
         string="Payment Plans", compute="_compute_dunning_plan_count"
     )
@@ -178,7 +190,11 @@ class ResPartner(models.Model):
 
     def _dunning_is_excluded(self):
         self.ensure_one()
-        return self.dunning_excluded or self.credit_hold
+        return (
+            self.dunning_excluded
+            or self.credit_hold
+            or self.dunning_stage == "collection"
+        )
 
     @api.model
     def _dunning_today(self):
@@ -247,9 +263,11 @@ class ResPartner(models.Model):
 
     def _dunning_excluded_sql(self, alias, query=None):
         return SQL(
-            "(COALESCE(%s, FALSE) OR COALESCE(%s, FALSE))",
+            "(COALESCE(%s, FALSE) OR COALESCE(%s, FALSE) "
+            "OR COALESCE(%s, 'dunning') = 'collection')",
             self._field_to_sql(alias, "dunning_excluded", query),
             self._field_to_sql(alias, "credit_hold", query),
+            self._field_to_sql(alias, "dunning_stage", query),
         )
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
@@ -340,6 +358,7 @@ class ResPartner(models.Model):
             [
                 [("commercial_partner_id.dunning_excluded", "=", True)],
                 [("commercial_partner_id.credit_hold", "=", True)],
+                [("commercial_partner_id.dunning_stage", "=", "collection")],
             ]
         )
         not_excluded = ["!", *excluded]
@@ -435,6 +454,129 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def action_dunning_handoff(self):
+        """Hand the customers over to collection: reminders stop, and a dossier is
+        attached to each customer for the agency or the lawyer."""
+        customers = self.commercial_partner_id
+        already = customers.filtered(lambda p: p.dunning_stage == "collection")
+        if already:
+            raise UserError(
+                _(
+                    "%(customers)s is already in collection.",
+                    customers=", ".join(already.mapped("display_name")),
+                )
+            )
+        # sudo: the hand-over is a collection decision billing users may take; it
+        # writes the customer's stage and dossier, not its contact details
+        customers.sudo().write(
+            {
+                "dunning_stage": "collection",
+                "dunning_collection_date": self._dunning_today(),
+            }
+        )
+        for customer in customers:
+            customer._dunning_post_dossier()
+        return True
+
+    def action_dunning_back_to_dunning(self):
+        """Take the customers back from collection: reminders resume."""
+        customers = self.commercial_partner_id.filtered(
+            lambda p: p.dunning_stage == "collection"
+        )
+        customers.sudo().write(  # see action_dunning_handoff()
+            {"dunning_stage": "dunning", "dunning_collection_date": False}
+        )
+        for customer in customers:
+            customer.sudo().message_post(
+                body=_("Back from collection: reminders resume."),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _dunning_post_dossier(self):
+        """The collection dossier, posted on the customer: the last formal notice
+        (else the last letter), the statement, the reminder history and the open
+        invoices as CSV."""
+        self.ensure_one()
+        files = self._dunning_dossier_files()
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "raw": raw,
+                        "res_model": "res.partner",
+                        "res_id": self.id,
+                    }
+                    for name, raw in files
+                ]
+            )
+        )
+        self.sudo().message_post(  # see action_dunning_handoff()
+            body=_("Handed over to collection. The dossier is attached."),
+            attachment_ids=attachments.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+        return attachments
+
+    def _dunning_dossier_files(self):
+        """[(file name, bytes)] of the collection dossier."""
+        self.ensure_one()
+        reminders = self.env["account.dunning.reminder"].search(
+            [
+                ("partner_id", "=", self.id),
+                ("company_id", "=", self.env.company.id),
+            ],
+            order="date, id",
+        )
+        sent = reminders.filtered(lambda r: r.state == "sent")
+        notice = sent.filtered(lambda r: r.level_id.formal_notice)[-1:] or sent[-1:]
+        files = []
+        if notice:
+            notice._dunning_render_letters()
+            letter = notice.letter_attachment_id
+            if letter:
+                files.append((letter.name, letter.raw))
+        documents, extension = self.env["ir.actions.report"]._dunning_render(
+            "account_dunning.action_report_customer_statement", self
+        )
+        files.append(
+            (
+                _("Statement %(customer)s", customer=self.name) + f".{extension}",
+                documents[self.id],
+            )
+        )
+        files.append((_("Reminder history.csv"), reminders._dunning_history_csv()))
+        files.append((_("Open invoices.csv"), self._dunning_open_invoices_csv()))
+        return files
+
+    def _dunning_open_invoices_csv(self):
+        statement = self._dunning_statement()
+        rows = [
+            [
+                line["move"].name,
+                line["date"],
+                line["date_due"],
+                line["days_overdue"],
+                line["amount_currency"],
+                line["move"].currency_id.name,
+                line["amount"],
+            ]
+            for line in statement["lines"]
+        ]
+        header = [
+            _("Document"),
+            _("Date"),
+            _("Due date"),
+            _("Days late"),
+            _("Open amount"),
+            _("Currency"),
+            _("In company currency"),
+        ]
+        return csv_bytes(header, rows)
 
     def action_dunning_plan(self):
         """A new payment plan for the customer's overdue invoices."""

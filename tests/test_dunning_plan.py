@@ -132,3 +132,73 @@ class TestDunningPlan(DunningCommon):
         self.assertIn(plan.name, html)
         self.assertIn("333.34", html)
         self.assertIn("Name, date and signature", html)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningCollection(DunningCommon):
+    """Hand-over to collection: by a level or a button; reminders stop; a dossier."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Reminder = cls.env["account.dunning.reminder"]
+        cls.levels.write({"auto_execute": True})
+        cls.invoice = cls._invoice(cls.customer, 1000, DUE)
+        cls.billing = new_test_user(
+            cls.env, login="billing_collect", groups="account.group_account_invoice"
+        )
+
+    def _run(self, on):
+        with freeze_time(on):
+            self.Reminder._cron_dunning_run()
+        return self.Reminder.search([("date", "=", on)])
+
+    def test_handoff_by_button_stops_reminders_and_attaches_the_dossier(self):
+        formal = self._reminder(
+            self.customer, self.invoice, self.level_formal, on=day(15), state="draft"
+        )
+        with freeze_time(day(15)):
+            formal.with_user(self.billing).action_send()
+        with freeze_time(day(16)):
+            self.customer.with_user(self.billing).action_dunning_handoff()
+        self.assertRecordValues(
+            self.customer,
+            [{"dunning_stage": "collection", "dunning_collection_date": day(16)}],
+        )
+        message = self.customer.message_ids.filtered(
+            lambda m: "Handed over to collection" in m.body
+        )
+        names = message.attachment_ids.mapped("name")
+        self.assertEqual(len(names), 4, names)
+        self.assertIn(formal.letter_attachment_id.name, names)
+        history = message.attachment_ids.filtered(
+            lambda a: a.name == "Reminder history.csv"
+        ).raw.decode("utf-8-sig")
+        self.assertIn(formal.name, history)
+        self.assertIn("Formal notice", history)
+        self.assertIn("Sent", history)
+        invoices = message.attachment_ids.filtered(
+            lambda a: a.name == "Open invoices.csv"
+        ).raw.decode("utf-8-sig")
+        self.assertIn(self.invoice.name, invoices)
+        self.assertIn("1000.0", invoices)
+        self.assertFalse(self._run(day(25)))
+        with freeze_time(day(25)):
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.dunning_status, "excluded")
+            self.assertIn(
+                self.customer,
+                self.env["res.partner"].search([("dunning_stage", "=", "collection")]),
+            )
+        self.customer.with_user(self.billing).action_dunning_back_to_dunning()
+        self.assertEqual(self.customer.dunning_stage, "dunning")
+        self.assertTrue(self._run(day(26)))
+
+    def test_level_with_handoff_hands_over_when_sent(self):
+        self.level_plan.collection_handoff = True
+        self.policy.allow_level_skip = True
+        (reminder,) = self._run(day(20))
+        self.assertEqual(reminder.level_id, self.level_plan)
+        self.assertEqual(self.customer.dunning_stage, "collection")
+        with self.assertRaisesMessage(UserError, "already in collection"):
+            self.customer.action_dunning_handoff()
