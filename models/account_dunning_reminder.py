@@ -870,6 +870,11 @@ class AccountDunningReminder(models.Model):
                         "price_unit": amount,
                         "tax_ids": [Command.clear()],
                     }
+                    | (
+                        {"account_id": company.dunning_fee_account_id.id}
+                        if company.dunning_fee_account_id
+                        else {}
+                    )
                 )
                 for name, amount in lines
                 if amount

@@ -67,6 +67,13 @@ class ResCompany(models.Model):
         help="The product on the lines of the fees invoices; its income account is "
         "used.",
     )
+    dunning_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Late Payment Fees Account",
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="The income account of the fees invoices' lines; the product's when "
+        "empty.",
+    )
     dunning_fee_journal_id = fields.Many2one(
         "account.journal",
         string="Late Payment Fees Journal",

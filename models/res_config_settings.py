@@ -40,3 +40,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_late_payment_clause = fields.Text(
         related="company_id.dunning_late_payment_clause", readonly=False
     )
+    dunning_fee_account_id = fields.Many2one(
+        related="company_id.dunning_fee_account_id", readonly=False
+    )

@@ -101,7 +101,10 @@ class TestDunningCharges(DunningCommon):
         )
 
     def test_fees_invoice_posted_once(self):
-        self.company.dunning_fee_invoicing = "posted"
+        income = self.company_data["default_account_revenue"].copy({"code": "706100"})
+        self.company.write(
+            {"dunning_fee_invoicing": "posted", "dunning_fee_account_id": income.id}
+        )
         reminder = self._send(self.invoice, self.level_formal, DAY_45)
         fees = reminder.fee_move_id
         self.assertRecordValues(
@@ -120,6 +123,7 @@ class TestDunningCharges(DunningCommon):
             fees.invoice_line_ids.product_id,
             self.env.ref("account_dunning.product_late_payment_fees"),
         )
+        self.assertEqual(fees.invoice_line_ids.account_id, income)
         reminder._dunning_invoice_charges()
         self.assertEqual(reminder.fee_move_id, fees)
         self.assertEqual(
@@ -169,3 +173,105 @@ class TestDunningCharges(DunningCommon):
             .decode()
         )
         self.assertIn("Late fees apply.", html)
+
+
+@tagged("post_install", "-at_install")
+class TestFrenchCompanyCharges(DunningCommon):
+    """A French company in euros: its default policy charges the 40 EUR recovery
+    indemnity and late interest at the formal notice."""
+
+    chart_template = "generic_coa"  # the French chart is another module
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        eur = cls.env.ref("base.EUR")
+        eur.active = True
+        cls.fr = cls.setup_other_company(
+            name="Atelier Lumière SAS",
+            country_id=cls.env.ref("base.fr").id,
+            currency_id=eur.id,
+        )["company"]
+        cls.fr.dunning_interest_rate = 12.15
+        cls.env = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=[cls.fr.id])
+        )
+        cls.formal = cls.fr.dunning_policy_id.level_ids.filtered("formal_notice")
+        cls.client = cls._customer("Boulangerie Martin SARL")
+        cls.invoice = cls._invoice(cls.client, 1000, DUE, currency=eur)
+        cls.billing = new_test_user(
+            cls.env,
+            login="billing_fr",
+            groups="account.group_account_invoice",
+            company_id=cls.fr.id,
+            company_ids=[cls.fr.id],
+        )
+
+    def _send(self, moves, on):
+        with freeze_time(on):
+            action = moves.with_user(self.billing).action_dunning_send()
+            wizard = (
+                self.env["account.dunning.send"]
+                .with_user(self.billing)
+                .browse(action["res_id"])
+            )
+            wizard.level_id = self.formal
+            wizard.action_send()
+        return self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", moves.commercial_partner_id.id), ("date", "=", on)]
+        )
+
+    def test_forty_euros_once_per_invoice_across_reminders(self):
+        self.assertRecordValues(
+            self.formal, [{"fee_amount": 40.0, "apply_interest": True}]
+        )
+        first = self._send(self.invoice, DAY_45)
+        self.assertRecordValues(
+            first.line_ids,
+            [
+                {
+                    "fee_amount": 40.0,
+                    "interest_amount": 14.98,
+                    "currency_id": self.fr.currency_id.id,
+                }
+            ],
+        )
+        second = self._send(self.invoice, DAY_60)
+        self.assertRecordValues(
+            second.line_ids, [{"fee_amount": 0.0, "interest_amount": 4.99}]
+        )
+        self.assertEqual(
+            sum(self.invoice.dunning_reminder_line_ids.mapped("fee_amount")), 40.0
+        )
+
+    def test_never_for_a_private_person(self):
+        person = self._customer("Marie Curie", is_company=False)
+        invoice = self._invoice(person, 1000, DUE, currency=self.fr.currency_id)
+        reminder = self._send(invoice, DAY_45)
+        self.assertRecordValues(
+            reminder.line_ids, [{"fee_amount": 0.0, "interest_amount": 14.98}]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestInterestWithoutDecimals(DunningCommon):
+    """Interest in a currency with no decimals is rounded to whole units."""
+
+    def test_interest_in_yen(self):
+        yen = self.setup_other_currency(
+            "JPY", rounding=1.0, rates=[("2016-01-01", 100.0)]
+        )
+        self.assertEqual(yen.decimal_places, 0)
+        self.company.dunning_interest_rate = 12.15
+        self.level_formal.apply_interest = True
+        invoice = self._invoice(self.customer, 100000, DUE, currency=yen)
+        with freeze_time(DAY_45):
+            action = invoice.action_dunning_send()
+            wizard = self.env["account.dunning.send"].browse(action["res_id"])
+            wizard.level_id = self.level_formal
+            wizard.action_send()
+        # 100,000 x 12.15 % x 45 / 365 = 1,497.95 -> 1,498 yen
+        self.assertRecordValues(
+            invoice.dunning_reminder_line_ids,
+            [{"interest_amount": 1498.0, "currency_id": yen.id}],
+        )
