@@ -702,11 +702,16 @@ class AccountDunningReminder(models.Model):
         currency, for reminders of ``company`` on ``date``: the level's fixed fee once
         per invoice and to businesses only, and simple interest at the company's rate
         since the due date or the last interest charged."""
-        levels = self.env["account.dunning.level"].search(
-            [("company_id", "=", company.id)]
+        levels = (
+            self.env["account.dunning.level"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", company.id)])
         )
-        level_by_id = {
-            level.id: level for level in levels.with_context(active_test=False)
+        # plain values read once: this runs for each of tens of thousands of lines
+        charging = {
+            level.id: (level.fee_amount, level.apply_interest)
+            for level in levels
+            if level.fee_amount or level.apply_interest
         }
         rate = company.dunning_interest_rate
         company_currency = company.currency_id
@@ -718,15 +723,16 @@ class AccountDunningReminder(models.Model):
             return currencies[currency_id]
 
         def charges(row, level_id):
-            level = level_by_id.get(level_id)
-            if not level or not (level.fee_amount or level.apply_interest):
+            spec = charging.get(level_id)
+            if spec is None:
                 return 0.0, 0.0
+            fee_amount, apply_interest = spec
             currency = currency_of(row.currency_id)
-            fee = recovery_fee(level.fee_amount, row.fee_charged, row.is_company)
+            fee = recovery_fee(fee_amount, row.fee_charged, row.is_company)
             if fee and currency != company_currency:
                 fee = company_currency._convert(fee, currency, company, date)
             interest = 0.0
-            if level.apply_interest and row.due:
+            if apply_interest and row.due:
                 interest = late_interest(
                     row.residual_currency,
                     rate,

@@ -154,19 +154,18 @@ class AccountMove(models.Model):
                AND NOT COALESCE(%(partner_excluded)s, FALSE)
                AND COALESCE(%(partner_stage)s, 'dunning') != 'collection'
                AND COALESCE(m.dunning_dispute_state, 'none') != 'open'
-               AND NOT EXISTS (
-                    SELECT 1
+               -- uncorrelated: PostgreSQL hashes each list once, not once per row
+               AND m.id NOT IN (
+                    SELECT pm.move_id
                       FROM account_dunning_promise_move_rel pm
                       JOIN account_dunning_promise pr ON pr.id = pm.promise_id
-                     WHERE pm.move_id = m.id
-                       AND pr.state = 'open'
+                     WHERE pr.state = 'open'
                        AND pr.date >= %(date)s)
-               AND NOT EXISTS (
-                    SELECT 1
+               AND m.id NOT IN (
+                    SELECT plm.move_id
                       FROM account_dunning_plan_move_rel plm
                       JOIN account_dunning_plan pl ON pl.id = plm.plan_id
-                     WHERE plm.move_id = m.id
-                       AND pl.state = 'active')""",
+                     WHERE pl.state = 'active')""",
             partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
             partner_stage=partner._field_to_sql("p", "dunning_stage"),
             date=date,
