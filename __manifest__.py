@@ -24,6 +24,7 @@
         "report/report_dunning_plan.xml",
         "wizards/account_dunning_send_views.xml",
         "wizards/account_dunning_dispute_views.xml",
+        "wizards/account_dunning_credit_override_views.xml",
         "views/account_dunning_promise_views.xml",
         "views/account_dunning_plan_views.xml",
         "views/account_dunning_level_views.xml",

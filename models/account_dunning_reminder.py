@@ -772,6 +772,7 @@ class AccountDunningReminder(models.Model):
         sent.write({"state": "sent", "failure_reason": False})
         sent._dunning_invoice_charges()
         sent._dunning_log_on_documents(log_invoices)
+        sent._dunning_apply_credit_holds()
         handed_over = sent.filtered(
             lambda r: r.level_id.collection_handoff
             and r.partner_id.dunning_stage != "collection"
@@ -779,6 +780,43 @@ class AccountDunningReminder(models.Model):
         if handed_over:
             handed_over.action_dunning_handoff()
         return sent
+
+    def _dunning_apply_credit_holds(self):
+        """Customers reminded at a level that puts them on credit hold."""
+        for reminder in self.filtered(lambda r: r.level_id.credit_hold):
+            # sudo: the hold follows from the level, whoever sends the reminder;
+            # with_company: the hold is kept per company
+            customer = reminder.partner_id.sudo().with_company(reminder.company_id)
+            if not customer.credit_hold:
+                customer.credit_hold = True
+                customer.message_post(
+                    body=_(
+                        "Put on credit hold by reminder %(reminder)s.",
+                        reminder=reminder.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    @api.model
+    def _dunning_release_credit_holds(self, company):
+        """Customers on hold with nothing overdue any more, where the company
+        releases holds by itself."""
+        if not company.dunning_credit_hold_release:
+            return self.env["res.partner"]
+        held = (
+            self.env["res.partner"]
+            .with_company(company)
+            .search([("credit_hold", "=", True), ("parent_id", "=", False)])
+        )
+        held.invalidate_recordset(["dunning_amount_overdue"])  # figures of today
+        released = held.filtered(lambda p: p.dunning_amount_overdue <= 0)
+        released.write({"credit_hold": False})
+        for customer in released:
+            customer.message_post(
+                body=_("Credit hold released: nothing is overdue any more."),
+                subtype_xmlid="mail.mt_note",
+            )
+        return released
 
     def _dunning_history_csv(self):
         """The reminders as CSV: the history of a collection dossier."""
@@ -1294,6 +1332,8 @@ class AccountDunningReminder(models.Model):
         plans = self.env["account.dunning.plan"].sudo()
         plans._dunning_update_states(today)
         plans._dunning_remind_instalments(today)
+        for company in self.env["res.company"].sudo().search([]):
+            engine.with_company(company)._dunning_release_credit_holds(company)
         todo = engine._dunning_cron_batches(today, batch_size)
         total = sum(len(ids) for __, ids in todo)
         done = 0

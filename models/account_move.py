@@ -63,6 +63,10 @@ class AccountMove(models.Model):
     dunning_dispute_activity_id = fields.Many2one(
         "mail.activity", copy=False, readonly=True, ondelete="set null"
     )
+    dunning_credit_warning = fields.Char(
+        compute="_compute_dunning_credit_warning",
+        help="How much of the customer's credit limit this draft invoice uses.",
+    )
     dunning_promise_ids = fields.Many2many(
         "account.dunning.promise",
         "account_dunning_promise_move_rel",
@@ -480,3 +484,108 @@ class AccountMove(models.Model):
         return self.env["account.dunning.promise"]._dunning_form_action(
             self.commercial_partner_id, self
         )
+
+    # ------------------------------------------------------------------
+    # Credit limits
+    # ------------------------------------------------------------------
+    @api.depends("partner_id", "amount_total_signed", "state", "move_type")
+    def _compute_dunning_credit_warning(self):
+        for move in self:
+            company = move.company_id
+            warning = False
+            if (
+                move.state == "draft"
+                and move.move_type == "out_invoice"
+                and move.partner_id
+                and company.dunning_credit_check != "none"
+            ):
+                warning = move._dunning_credit_message()
+            move.dunning_credit_warning = warning
+
+    def _dunning_credit_message(self, blocking=False):
+        """What the credit position of this invoice's customer calls for: a hold, an
+        exposure over the limit, or (unless ``blocking``) an alert threshold."""
+        self.ensure_one()
+        customer = self.commercial_partner_id.with_company(self.company_id)
+        # computed on the fly from the journal: read them afresh, not from the cache
+        customer.invalidate_recordset(
+            ["credit", "credit_to_invoice", "credit_exposure", "credit_hold"]
+        )
+        if customer.credit_hold:
+            return _("%(customer)s is on credit hold.", customer=customer.name)
+        limit = customer.credit_limit
+        if limit <= 0:
+            return False
+        # unsaved drafts are not counted in the exposure yet
+        pending = 0.0 if self.id else self.amount_total_signed
+        exposure = customer.credit_exposure + pending
+        usage = exposure / limit * 100
+        currency = self.company_id.currency_id
+        if exposure > limit:
+            return _(
+                "%(customer)s would owe %(exposure)s, over its credit limit of "
+                "%(limit)s.",
+                customer=customer.name,
+                exposure=currency.format(exposure),
+                limit=currency.format(limit),
+            )
+        reached = [
+            t for t in self.company_id._dunning_credit_thresholds() if usage >= t
+        ]
+        if blocking or not reached:
+            return False
+        return _(
+            "%(customer)s uses %(usage)s %% of its credit limit of %(limit)s.",
+            customer=customer.name,
+            usage=round(usage),
+            limit=currency.format(limit),
+        )
+
+    def _post(self, soft=True):
+        self._dunning_check_credit()
+        return super()._post(soft)
+
+    def _dunning_check_credit(self):
+        """Block posting customer invoices over the credit limit or on hold, where
+        the company blocks; an accounting manager may override with a reason."""
+        blocked = {
+            move: message
+            for move in self.filtered(
+                lambda m: m.move_type == "out_invoice"
+                and m.company_id.dunning_credit_check == "block"
+            )
+            if (message := move._dunning_credit_message(blocking=True))
+        }
+        if not blocked:
+            return
+        reason = self.env.context.get("dunning_credit_override")
+        if reason and self.env.user.has_group("account.group_account_manager"):
+            for move in blocked:
+                move.message_post(
+                    body=_(
+                        "Posted over the credit block by %(user)s: %(reason)s",
+                        user=self.env.user.name,
+                        reason=reason,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            return
+        raise UserError(
+            "\n".join(blocked.values())
+            + "\n"
+            + _(
+                "The invoice cannot be posted. An accounting manager may post it "
+                "anyway with a reason (Override credit block)."
+            )
+        )
+
+    def action_dunning_credit_override(self):
+        """Post over the credit block: the manager gives the reason."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Override credit block"),
+            "res_model": "account.dunning.credit.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }

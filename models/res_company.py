@@ -87,6 +87,26 @@ class ResCompany(models.Model):
         help="Printed on customer invoices and on reminder letters. French companies "
         "get the statutory wording by default.",
     )
+    dunning_credit_check = fields.Selection(
+        [("none", "No check"), ("warn", "Warn"), ("block", "Block")],
+        string="Credit Limit Check",
+        default="warn",
+        required=True,
+        help="Warn: customers and draft invoices show how much of the credit limit "
+        "is used. Block: billing users cannot post an invoice that takes a customer "
+        "over its limit, or for a customer on credit hold; an accounting manager may "
+        "override with a reason.",
+    )
+    dunning_credit_alert_thresholds = fields.Char(
+        string="Credit Alert Thresholds (%)",
+        default="50,75,90,100",
+        help="Shares of the credit limit, comma-separated, at which an alert shows.",
+    )
+    dunning_credit_hold_release = fields.Boolean(
+        string="Release Credit Hold Automatically",
+        help="The daily run releases the credit hold of customers with nothing "
+        "overdue any more.",
+    )
     dunning_thank_you = fields.Boolean(
         string="Thank Customers Who Pay",
         help="Email a thank-you to the customer when an invoice they were reminded of "
@@ -108,6 +128,31 @@ class ResCompany(models.Model):
         companies._dunning_ensure_default_policy()
         companies._dunning_set_french_clause()
         return companies
+
+    def _dunning_credit_thresholds(self):
+        """The alert thresholds as sorted numbers."""
+        self.ensure_one()
+        return sorted(
+            float(part)
+            for part in (self.dunning_credit_alert_thresholds or "").split(",")
+            if part.strip()
+        )
+
+    @api.constrains("dunning_credit_alert_thresholds")
+    def _check_dunning_credit_alert_thresholds(self):
+        for company in self:
+            try:
+                thresholds = company._dunning_credit_thresholds()
+            except ValueError:
+                thresholds = None
+            if thresholds is None or any(t <= 0 for t in thresholds):
+                raise ValidationError(
+                    _(
+                        "Credit alert thresholds are positive percentages separated "
+                        "by commas, such as 50,75,90,100; not %(value)s.",
+                        value=company.dunning_credit_alert_thresholds,
+                    )
+                )
 
     def _dunning_set_french_clause(self):
         """French companies without a late-payment clause get the statutory one: in

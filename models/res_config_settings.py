@@ -43,3 +43,12 @@ class ResConfigSettings(models.TransientModel):
     dunning_fee_account_id = fields.Many2one(
         related="company_id.dunning_fee_account_id", readonly=False
     )
+    dunning_credit_check = fields.Selection(
+        related="company_id.dunning_credit_check", readonly=False
+    )
+    dunning_credit_alert_thresholds = fields.Char(
+        related="company_id.dunning_credit_alert_thresholds", readonly=False
+    )
+    dunning_credit_hold_release = fields.Boolean(
+        related="company_id.dunning_credit_hold_release", readonly=False
+    )

@@ -125,6 +125,22 @@ class ResPartner(models.Model):
     dunning_collection_date = fields.Date(
         string="Handed Over On", company_dependent=True
     )
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_exposure",
+        currency_field="dunning_currency_id",
+        help="What the customer owes or is about to owe: its open receivables, its "
+        "draft invoices (net of draft credit notes) and what is still to invoice.",
+    )
+    credit_usage_percent = fields.Float(
+        string="Credit Used (%)",
+        compute="_compute_credit_exposure",
+        help="The exposure as a share of the credit limit.",
+    )
+    credit_alert_threshold = fields.Integer(
+        string="Credit Alert (%)",
+        compute="_compute_credit_exposure",
+        help="The highest alert threshold of the company the exposure has reached.",
+    )
     dunning_plan_count = fields.Integer(
         string="Payment Plans", compute="_compute_dunning_plan_count"
     )
@@ -435,6 +451,36 @@ class ResPartner(models.Model):
             ]
         )
         return self.env["account.dunning.promise"]._dunning_form_action(customer, moves)
+
+    @api.depends_context("company")
+    def _compute_credit_exposure(self):
+        company = self.env.company
+        customers = self.commercial_partner_id
+        drafts = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("commercial_partner_id", "in", customers.ids),
+                    ("state", "=", "draft"),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("company_id", "=", company.id),
+                ],
+                ["commercial_partner_id"],
+                ["amount_total_signed:sum"],
+            )
+        )
+        thresholds = company._dunning_credit_thresholds()
+        for partner in self:
+            customer = partner.commercial_partner_id
+            exposure = (
+                customer.credit + drafts.get(customer, 0.0) + customer.credit_to_invoice
+            )
+            limit = customer.credit_limit
+            usage = exposure / limit * 100 if limit > 0 else 0.0
+            partner.credit_exposure = exposure
+            partner.credit_usage_percent = usage
+            partner.credit_alert_threshold = max(
+                (t for t in thresholds if usage >= t), default=0
+            )
 
     def _compute_dunning_plan_count(self):
         groups = self.env["account.dunning.plan"]._read_group(

@@ -1,2 +1,3 @@
 from . import account_dunning_send
 from . import account_dunning_dispute
+from . import account_dunning_credit_override
