@@ -1346,6 +1346,12 @@ class AccountDunningReminder(models.Model):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         if len(todo) > batches:
             self.env.ref("account_dunning.ir_cron_dunning_run")._trigger()
+        else:
+            # the day's reminders are done: update the payment behaviour scores
+            for company in self.env["res.company"].sudo().search([]):
+                self.env["res.partner"].sudo().with_company(
+                    company
+                )._dunning_update_scores(company, today)
         return done
 
     @api.model

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..dunning.scoring import predicted_payment_date
+
 # Delay below any level's: "no level reached yet".
 NO_LEVEL_DELAY = -(2**31)
 
@@ -66,6 +68,11 @@ class AccountMove(models.Model):
     dunning_credit_warning = fields.Char(
         compute="_compute_dunning_credit_warning",
         help="How much of the customer's credit limit this draft invoice uses.",
+    )
+    predicted_payment_date = fields.Date(
+        compute="_compute_predicted_payment_date",
+        help="When the invoice is likely to be paid: its due date plus its "
+        "customer's average delay of the last 12 months.",
     )
     dunning_promise_ids = fields.Many2many(
         "account.dunning.promise",
@@ -589,3 +596,26 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_move_ids": self.ids},
         }
+
+    @api.depends("invoice_date_due", "payment_state", "commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_predicted_payment_date(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            open_invoice = (
+                move.move_type == "out_invoice"
+                and move.state == "posted"
+                and move.payment_state in ("not_paid", "partial")
+                and move.invoice_date_due
+            )
+            move.predicted_payment_date = (
+                predicted_payment_date(
+                    move.invoice_date_due,
+                    move.commercial_partner_id.with_company(
+                        move.company_id
+                    ).payment_avg_days_late,
+                    today,
+                )
+                if open_invoice
+                else False
+            )

@@ -1,6 +1,7 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import operator as py_operator
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -9,6 +10,7 @@ from odoo.tools import SQL
 
 from ..dunning.aging import aging
 from ..dunning.csv_export import csv_bytes
+from ..dunning.scoring import PaidInvoice, behaviour, risk
 
 DUNNING_STATUS = [
     ("none", "Nothing overdue"),
@@ -141,6 +143,27 @@ class ResPartner(models.Model):
         compute="_compute_credit_exposure",
         help="The highest alert threshold of the company the exposure has reached.",
     )
+    payment_avg_days_late = fields.Float(
+        string="Average Days Late",
+        company_dependent=True,
+        digits=(16, 1),
+        readonly=True,
+        help="Over the invoices paid in the last 12 months, weighted by amount.",
+    )
+    payment_on_time_ratio = fields.Float(
+        string="Paid on Time",
+        company_dependent=True,
+        readonly=True,
+        help="Share of the amount of the invoices paid in the last 12 months that "
+        "was paid by the due date.",
+    )
+    risk_score = fields.Integer(
+        company_dependent=True,
+        readonly=True,
+        help="From 0 (pays on time) to 100, updated by the daily run; the reasons "
+        "say what makes it.",
+    )
+    risk_reasons = fields.Text(company_dependent=True, readonly=True)
     dunning_plan_count = fields.Integer(
         string="Payment Plans", compute="_compute_dunning_plan_count"
     )
@@ -481,6 +504,133 @@ class ResPartner(models.Model):
             partner.credit_alert_threshold = max(
                 (t for t in thresholds if usage >= t), default=0
             )
+
+    @api.model
+    def _dunning_update_scores(self, company, date):
+        """Payment behaviour and risk of every customer of ``company`` with invoices
+        paid in the last 12 months or open ones, in a few grouped queries; written
+        in batches of customers sharing the same figures."""
+        since = date - timedelta(days=365)
+        paid = self._dunning_paid_invoices(company, since)
+        overdue = self._dunning_oldest_overdue(company, date)
+        promises = dict(
+            self.env["account.dunning.promise"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "broken"),
+                    ("date", ">=", since),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        disputes = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("dunning_dispute_state", "!=", "none"),
+                    ("invoice_date", ">=", since),
+                ],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        partner_ids = set(paid) | set(overdue)
+        partner_ids |= {p.id for p in promises} | {p.id for p in disputes}
+        groups = {}
+        for partner in self.browse(sorted(partner_ids)):
+            figures = behaviour(paid.get(partner.id, []), date)
+            score, reasons = risk(
+                figures,
+                promises_broken=promises.get(partner, 0),
+                disputes=disputes.get(partner, 0),
+                overdue_days=overdue.get(partner.id, 0),
+            )
+            vals = (
+                figures.avg_days_late,
+                figures.on_time_ratio,
+                score,
+                self._dunning_reasons_text(reasons),
+            )
+            groups.setdefault(vals, []).append(partner.id)
+        for (avg, ratio, score, reasons), ids in groups.items():
+            self.browse(ids).with_company(company).write(
+                {
+                    "payment_avg_days_late": avg,
+                    "payment_on_time_ratio": ratio,
+                    "risk_score": score,
+                    "risk_reasons": reasons,
+                }
+            )
+        return len(partner_ids)
+
+    @api.model
+    def _dunning_paid_invoices(self, company, since):
+        """{commercial partner id: [PaidInvoice]} of the invoices paid since."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT m.commercial_partner_id, m.amount_total_signed,
+                          m.invoice_date_due, MAX(apr.max_date) AS paid_date
+                     FROM account_move m
+                     JOIN account_move_line l ON l.move_id = m.id
+                     JOIN account_account a ON a.id = l.account_id
+                     JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                    WHERE m.company_id = %(company)s
+                      AND m.move_type = 'out_invoice'
+                      AND m.state = 'posted'
+                      AND m.payment_state IN ('paid', 'in_payment')
+                      AND a.account_type = 'asset_receivable'
+                    GROUP BY m.id
+                   HAVING MAX(apr.max_date) >= %(since)s""",
+                company=company.id,
+                since=since,
+            )
+        )
+        paid = {}
+        for partner_id, amount, due, paid_date in self.env.cr.fetchall():
+            paid.setdefault(partner_id, []).append(
+                PaidInvoice(
+                    float(amount), (paid_date - (due or paid_date)).days, paid_date
+                )
+            )
+        return paid
+
+    @api.model
+    def _dunning_oldest_overdue(self, company, date):
+        """{commercial partner id: days overdue of its oldest unpaid invoice}."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT commercial_partner_id, %(date)s - MIN(invoice_date_due)
+                     FROM account_move
+                    WHERE company_id = %(company)s
+                      AND move_type = 'out_invoice'
+                      AND state = 'posted'
+                      AND payment_state IN ('not_paid', 'partial')
+                      AND invoice_date_due < %(date)s
+                    GROUP BY commercial_partner_id""",
+                company=company.id,
+                date=date,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _dunning_reasons_text(self, reasons):
+        """The reasons of a risk score, one per line, with their points."""
+        texts = {
+            "late": lambda v: _("Pays %(days)s days late on average", days=v),
+            "late_share": lambda v: _("%(share)s %% of the amount paid late", share=v),
+            "trend": lambda v: _(
+                "Pays later lately: %(days)s more days than before", days=v
+            ),
+            "promises": lambda v: _("%(count)s broken promise(s) to pay", count=v),
+            "disputes": lambda v: _("%(count)s dispute(s)", count=v),
+            "overdue": lambda v: _("Oldest overdue invoice: %(days)s days", days=v),
+        }
+        return "\n".join(
+            f"+{points} {texts[key](value)}" for points, key, value in reasons
+        )
 
     def _compute_dunning_plan_count(self):
         groups = self.env["account.dunning.plan"]._read_group(
