@@ -22,6 +22,7 @@
         "report/report_dunning_letter.xml",
         "report/report_customer_statement.xml",
         "report/report_dunning_plan.xml",
+        "report/account_dunning_aging_report_views.xml",
         "wizards/account_dunning_send_views.xml",
         "wizards/account_dunning_dispute_views.xml",
         "wizards/account_dunning_credit_override_views.xml",

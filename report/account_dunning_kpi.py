@@ -1,0 +1,257 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, date_utils
+
+from ..dunning.kpis import cei, dso_countback, share
+from ..dunning.scoring import behaviour
+
+EFFECTIVE_DAYS = 14  # a reminder is effective when paid within this many days
+
+
+class AccountDunningKpi(models.TransientModel):
+    """Collection KPIs of a company over a period."""
+
+    _name = "account.dunning.kpi"
+    _description = "Collection KPIs"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_from = fields.Date(
+        required=True,
+        default=lambda self: date_utils.start_of(
+            fields.Date.context_today(self) - timedelta(days=90), "month"
+        ),
+    )
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    dso = fields.Float(string="DSO (days)", compute="_compute_kpis", digits=(16, 1))
+    avg_days_late = fields.Float(
+        string="Average Days Late", compute="_compute_kpis", digits=(16, 1)
+    )
+    overdue_share = fields.Float(string="Overdue Share (%)", compute="_compute_kpis")
+    cei = fields.Float(string="Collection Effectiveness (%)", compute="_compute_kpis")
+    recovery_rate = fields.Float(string="Recovery Rate (%)", compute="_compute_kpis")
+    effectiveness_html = fields.Html(
+        string="Effectiveness of Reminders", compute="_compute_kpis", sanitize=False
+    )
+
+    @api.depends("company_id", "date_from", "date_to")
+    def _compute_kpis(self):
+        for kpi in self:
+            figures = kpi._dunning_kpis()
+            kpi.dso = figures["dso"]
+            kpi.avg_days_late = figures["avg_days_late"]
+            kpi.overdue_share = figures["overdue_share"]
+            kpi.cei = figures["cei"]
+            kpi.recovery_rate = figures["recovery_rate"]
+            kpi.effectiveness_html = kpi._dunning_effectiveness_table(
+                figures["by_level"], figures["by_channel"]
+            )
+
+    def _dunning_kpis(self):
+        """All KPIs of the period as a dict (amounts in company currency)."""
+        self.ensure_one()
+        start, end = self.date_from, self.date_to
+        before = start - timedelta(days=1)
+        ending = self._dunning_receivables(end)
+        beginning = self._dunning_receivables(before)
+        sales = self._dunning_sales(start, end)
+        by_level, by_channel = self._dunning_effectiveness(start, end)
+        overdue_start = self._dunning_receivables(before)["overdue"]
+        return {
+            "dso": dso_countback(ending["total"], self._dunning_monthly_sales(end)),
+            "avg_days_late": behaviour(
+                self._dunning_paid(start, end), end
+            ).avg_days_late,
+            "overdue_share": share(ending["overdue"], ending["total"]),
+            "cei": cei(beginning["total"], sales, ending["total"], ending["current"]),
+            "recovery_rate": share(self._dunning_recovered(before, end), overdue_start),
+            "by_level": by_level,
+            "by_channel": by_channel,
+            "receivables": ending["total"],
+            "sales": sales,
+        }
+
+    # --- figures from the journal --------------------------------------------------
+    def _dunning_receivables(self, on):
+        """Receivables on date ``on``: total, not yet due (current), overdue. What was
+        open then: each entry's amount less what was reconciled with it by then."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """WITH lines AS (
+                       SELECT l.id, l.balance, COALESCE(l.date_maturity, l.date) AS due,
+                              l.balance
+                              - COALESCE((
+                                  SELECT SUM(p.amount)
+                                    FROM account_partial_reconcile p
+                                   WHERE p.debit_move_id = l.id
+                                     AND p.max_date <= %(on)s), 0)
+                              + COALESCE((
+                                  SELECT SUM(p.amount)
+                                    FROM account_partial_reconcile p
+                                   WHERE p.credit_move_id = l.id
+                                     AND p.max_date <= %(on)s), 0)
+                                  AS open_amount
+                         FROM account_move_line l
+                         JOIN account_account a ON a.id = l.account_id
+                        WHERE a.account_type = 'asset_receivable'
+                          AND l.parent_state = 'posted'
+                          AND l.company_id = %(company)s
+                          AND l.date <= %(on)s
+                   )
+                   SELECT COALESCE(SUM(open_amount), 0),
+                          COALESCE(SUM(open_amount) FILTER (
+                              WHERE balance > 0 AND due > %(on)s), 0),
+                          COALESCE(SUM(open_amount) FILTER (
+                              WHERE balance > 0 AND due <= %(on)s), 0)
+                     FROM lines""",
+                on=on,
+                company=self.company_id.id,
+            )
+        )
+        total, current, overdue = self.env.cr.fetchone()
+        return {"total": total, "current": current, "overdue": overdue}
+
+    def _dunning_sales(self, start, end):
+        """Credit sales of the period: customer invoices less credit notes, taxes
+        included (what becomes receivable)."""
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("invoice_date", ">=", start),
+                ("invoice_date", "<=", end),
+            ],
+            [],
+            ["amount_total_signed:sum"],
+        )
+        return groups[0][0] or 0.0
+
+    def _dunning_monthly_sales(self, end, months=12):
+        """[(days, sales)] of the months up to ``end``, the latest first; the month
+        of ``end`` counts up to ``end``."""
+        result = []
+        month_end = end
+        for __ in range(months):
+            month_start = month_end.replace(day=1)
+            days = (month_end - month_start).days + 1
+            result.append((days, self._dunning_sales(month_start, month_end)))
+            month_end = month_start - timedelta(days=1)
+        return result
+
+    def _dunning_paid(self, start, end):
+        """Invoices fully paid in the period, as the scoring reads them."""
+        paid = self.env["res.partner"]._dunning_paid_invoices(self.company_id, start)
+        return [
+            invoice
+            for invoices in paid.values()
+            for invoice in invoices
+            if invoice.paid_date <= end
+        ]
+
+    def _dunning_recovered(self, before, end):
+        """What was paid, up to ``end``, of what was overdue on ``before``."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(p.amount), 0)
+                     FROM account_partial_reconcile p
+                     JOIN account_move_line l ON l.id = p.debit_move_id
+                     JOIN account_account a ON a.id = l.account_id
+                    WHERE a.account_type = 'asset_receivable'
+                      AND l.parent_state = 'posted'
+                      AND l.company_id = %(company)s
+                      AND COALESCE(l.date_maturity, l.date) <= %(before)s
+                      AND p.max_date > %(before)s
+                      AND p.max_date <= %(end)s""",
+                company=self.company_id.id,
+                before=before,
+                end=end,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _dunning_effectiveness(self, start, end):
+        """Per level and per channel: (amount reminded, share paid within 14 days of
+        the reminder), from the sent reminders of the period."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT r.level_id, r.send_email, r.send_letter, r.create_activity,
+                          rl.amount_residual_company,
+                          LEAST(rl.amount_residual_company, COALESCE((
+                              SELECT SUM(p.amount)
+                                FROM account_move_line l
+                                JOIN account_account a ON a.id = l.account_id
+                                JOIN account_partial_reconcile p
+                                  ON p.debit_move_id = l.id
+                               WHERE l.move_id = rl.move_id
+                                 AND a.account_type = 'asset_receivable'
+                                 AND p.max_date >= r.date
+                                 AND p.max_date <= r.date + %(days)s), 0))
+                     FROM account_dunning_reminder_line rl
+                     JOIN account_dunning_reminder r ON r.id = rl.reminder_id
+                    WHERE r.company_id = %(company)s
+                      AND r.state = 'sent'
+                      AND r.date >= %(start)s
+                      AND r.date <= %(end)s""",
+                days=EFFECTIVE_DAYS,
+                company=self.company_id.id,
+                start=start,
+                end=end,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        by_level, by_channel = {}, {}
+        channels = {0: _("Email"), 1: _("Letter"), 2: _("Activity")}
+        for level_id, email, letter, activity, amount, paid in rows:
+            totals = by_level.setdefault(level_id, [0.0, 0.0])
+            totals[0] += amount
+            totals[1] += paid
+            for index, used in enumerate((email, letter, activity)):
+                if used:
+                    totals = by_channel.setdefault(channels[index], [0.0, 0.0])
+                    totals[0] += amount
+                    totals[1] += paid
+        levels = self.env["account.dunning.level"].browse(by_level)
+        return (
+            {
+                level.name: (amount, share(paid, amount))
+                for level, (amount, paid) in zip(levels, by_level.values(), strict=True)
+            },
+            {
+                name: (amount, share(paid, amount))
+                for name, (amount, paid) in by_channel.items()
+            },
+        )
+
+    def _dunning_effectiveness_table(self, by_level, by_channel):
+        currency = self.company_id.currency_id
+        row = Markup(
+            "<tr><td>%s</td><td class='text-end'>%s</td>"
+            "<td class='text-end'>%s %%</td></tr>"
+        )
+        rows = [
+            row % (escape(name), currency.format(amount), rate)
+            for name, (amount, rate) in list(by_level.items())
+            + list(by_channel.items())
+        ]
+        if not rows:
+            return Markup("<p>%s</p>") % _("No reminder sent in the period.")
+        header = Markup(
+            "<thead><tr><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead>"
+        ) % (_("Level or channel"), _("Reminded"), _("Paid within 14 days"))
+        return (
+            Markup("<table class='table table-sm'>")
+            + header
+            + Markup("<tbody>")
+            + Markup("").join(rows)
+            + Markup("</tbody></table>")
+        )

@@ -1,0 +1,85 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningKpi(DunningCommon):
+    """Every KPI on a small fixed data set, for March 2026."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.inv_a = cls._invoice(cls.customer, 1000, date(2026, 2, 14))
+        cls.inv_b = cls._invoice(cls.customer, 2000, date(2026, 3, 20))
+        cls.inv_c = cls._invoice(cls.other_customer, 3000, date(2026, 4, 10))
+        cls.inv_d = cls._invoice(cls.other_customer, 600, date(2026, 3, 5))
+        cls._reminder(cls.customer, cls.inv_a, cls.level_email, on=date(2026, 3, 1))
+        cls._reminder(cls.customer, cls.inv_b, cls.level_call, on=date(2026, 3, 22))
+        cls._pay(cls.inv_a, 1000, on=date(2026, 3, 10))
+        cls._pay(cls.inv_b, 500, on=date(2026, 3, 25))
+        cls._pay(cls.inv_d, 600, on=date(2026, 3, 5))
+        cls.kpi = cls.env["account.dunning.kpi"].create(
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
+        )
+
+    def test_every_kpi(self):
+        figures = self.kpi._dunning_kpis()
+        # receivables on 31 March: B 1,500 + C 3,000; sales of March: C 3,000
+        self.assertEqual(figures["receivables"], 4500.0)
+        self.assertEqual(figures["sales"], 3000.0)
+        # countback: March (31 days, 3,000) then 1,500 of February's 2,600
+        self.assertEqual(figures["dso"], 47.2)
+        # paid in March: A 24 days late (1,000), D on time (600)
+        self.assertEqual(figures["avg_days_late"], 15.0)
+        # B 1,500 overdue of 4,500
+        self.assertEqual(figures["overdue_share"], 33.33)
+        # (3,600 + 3,000 - 4,500) / (3,600 + 3,000 - 3,000 not due)
+        self.assertEqual(figures["cei"], 58.33)
+        # A (1,000) was overdue on 28 February and paid in March
+        self.assertEqual(figures["recovery_rate"], 100.0)
+        self.assertEqual(
+            figures["by_level"],
+            {
+                self.level_email.name: (1000.0, 100.0),
+                self.level_call.name: (2000.0, 25.0),
+            },
+        )
+        self.assertEqual(
+            figures["by_channel"], {"Email": (3000.0, 50.0), "Activity": (2000.0, 25.0)}
+        )
+        self.assertEqual(self.kpi.cei, 58.33)
+        self.assertIn("Paid within 14 days", self.kpi.effectiveness_html)
+
+    def test_aged_receivables_by_bucket(self):
+        today = fields.Date.today()
+        late = self._invoice(self.other_customer, 700, today - timedelta(days=45))
+        early = self._invoice(self.other_customer, 300, today + timedelta(days=5))
+        self.env.flush_all()
+        rows = self.env["account.dunning.aging.report"].search(
+            [("move_id", "in", (late | early).ids)]
+        )
+        self.assertRecordValues(
+            rows.sorted("days_overdue"),
+            [
+                {
+                    "move_id": early.id,
+                    "not_due": 300.0,
+                    "days_31_60": 0.0,
+                    "amount_due": 300.0,
+                    "days_overdue": 0,
+                },
+                {
+                    "move_id": late.id,
+                    "not_due": 0.0,
+                    "days_31_60": 700.0,
+                    "days_overdue": 45,
+                    "amount_due": 700.0,
+                },
+            ],
+        )
