@@ -1,12 +1,13 @@
 """Screenshots of the addon for the README, from a running `make run` server.
 
-    python tools/screenshots.py [URL]      (default http://127.0.0.1:8069)
+    python tools/screenshots.py [--dashboard] [URL]   (default http://127.0.0.1:8069)
 
 Needs Playwright for Python and a Chromium (CHROMIUM=/usr/bin/chromium by default).
 Logs in as admin/admin on the demo database (in the admin's language), sends a reminder
 from an overdue invoice through the Send reminder wizard, and writes PNG files to
 static/description/:
-send_wizard.png, reminder_history.png, reminder_letter.png.
+send_wizard.png, reminder_history.png, reminder_letter.png, collection_dashboard.png,
+collection_kpis.png. ``--dashboard`` takes the last two only.
 """
 
 import os
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8069"
+ARGS = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+URL = ARGS[0] if ARGS else "http://127.0.0.1:8069"
 DB = os.environ.get("ADT_RUN_DB", "account_dunning_demo")
 OUT = Path(__file__).resolve().parent.parent / "static" / "description"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -55,7 +57,38 @@ def overdue_invoice(call):
     return ids[0]
 
 
+def dashboard(page):
+    page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_aging_report_action")
+    page.locator(".o_graph_renderer, .o_view_nocontent").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / "collection_dashboard.png"))
+    page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_kpi_action")
+    page.locator(".o_form_view").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / "collection_kpis.png"))
+
+
+def login(pw):
+    browser = pw.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+    )
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{URL}/web/login?db={DB}")
+    page.fill("input[name=login]", "admin")
+    page.fill("input[name=password]", "admin")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/odoo**")
+    return browser, page
+
+
 def main():
+    if "--dashboard" in sys.argv:
+        with sync_playwright() as pw:
+            browser, page = login(pw)
+            dashboard(page)
+            browser.close()
+        print("wrote static/description/collection_dashboard.png, collection_kpis.png")
+        return
     call = rpc()
     # the daily run first, so that the history holds more than the reminder sent below
     __, cron_id = call(
@@ -68,16 +101,7 @@ def main():
     invoice_id = overdue_invoice(call)
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.goto(f"{URL}/web/login?db={DB}")
-        page.fill("input[name=login]", "admin")
-        page.fill("input[name=password]", "admin")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/odoo**")
-
+        browser, page = login(pw)
         page.goto(
             f"{URL}/odoo/action-account.action_move_out_invoice_type/{invoice_id}"
         )
@@ -102,8 +126,15 @@ def main():
         )
         page.wait_for_timeout(1500)
         page.screenshot(path=str(OUT / "reminder_letter.png"), full_page=True)
+        dashboard(page)
         browser.close()
-    for name in ("send_wizard", "reminder_history", "reminder_letter"):
+    for name in (
+        "send_wizard",
+        "reminder_history",
+        "reminder_letter",
+        "collection_dashboard",
+        "collection_kpis",
+    ):
         print(f"wrote static/description/{name}.png")
 
 
