@@ -537,7 +537,7 @@ class ResPartner(models.Model):
         )
         partner_ids = set(paid) | set(overdue)
         partner_ids |= {p.id for p in promises} | {p.id for p in disputes}
-        groups = {}
+        rows = []
         for partner in self.browse(sorted(partner_ids)):
             figures = behaviour(paid.get(partner.id, []), date)
             score, reasons = risk(
@@ -546,23 +546,60 @@ class ResPartner(models.Model):
                 disputes=disputes.get(partner, 0),
                 overdue_days=overdue.get(partner.id, 0),
             )
-            vals = (
-                figures.avg_days_late,
-                figures.on_time_ratio,
-                score,
-                self._dunning_reasons_text(reasons),
+            rows.append(
+                (
+                    partner.id,
+                    figures.avg_days_late,
+                    figures.on_time_ratio,
+                    score,
+                    self._dunning_reasons_text(reasons) or None,
+                )
             )
-            groups.setdefault(vals, []).append(partner.id)
-        for (avg, ratio, score, reasons), ids in groups.items():
-            self.browse(ids).with_company(company).write(
-                {
-                    "payment_avg_days_late": avg,
-                    "payment_on_time_ratio": ratio,
-                    "risk_score": score,
-                    "risk_reasons": reasons,
-                }
+        self._dunning_write_scores(company, rows)
+        return len(rows)
+
+    @api.model
+    def _dunning_write_scores(self, company, rows):
+        """Write the scores of all customers in one statement: they are values of the
+        company (company-dependent), without anything computed from them that the
+        ORM would have to recompute; the cache is invalidated after."""
+        if not rows:
+            return
+        fnames = [
+            "payment_avg_days_late",
+            "payment_on_time_ratio",
+            "risk_score",
+            "risk_reasons",
+        ]
+        self.flush_model(fnames)
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner p
+                      SET payment_avg_days_late =
+                              COALESCE(p.payment_avg_days_late, '{}'::jsonb)
+                              || jsonb_build_object(%(key)s, v.avg_days_late),
+                          payment_on_time_ratio =
+                              COALESCE(p.payment_on_time_ratio, '{}'::jsonb)
+                              || jsonb_build_object(%(key)s, v.on_time_ratio),
+                          risk_score = COALESCE(p.risk_score, '{}'::jsonb)
+                              || jsonb_build_object(%(key)s, v.score),
+                          risk_reasons = COALESCE(p.risk_reasons, '{}'::jsonb)
+                              || jsonb_build_object(%(key)s, v.reasons)
+                     FROM (VALUES %(values)s)
+                          AS v(id, avg_days_late, on_time_ratio, score, reasons)
+                    WHERE p.id = v.id""",
+                key=key,
+                values=SQL(", ").join(
+                    SQL(
+                        "(%s, %s::float8, %s::float8, %s::int, %s::text)",
+                        *row,
+                    )
+                    for row in rows
+                ),
             )
-        return len(partner_ids)
+        )
+        self.invalidate_model(fnames)
 
     @api.model
     def _dunning_paid_invoices(self, company, since):
