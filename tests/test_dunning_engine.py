@@ -432,6 +432,45 @@ class TestDunningEngine(DunningCommon):
             )
         self.assertEqual(len(self.Reminder.search([])), 5)
 
+    def test_crash_keeps_finished_batches_and_next_run_finishes(self):
+        """A batch that fails leaves nothing behind, the batches before it stay, and
+        the next run makes the rest: no customer reminded twice."""
+        customers = self.env["res.partner"].create(
+            [{"name": f"Client {i}", "email": f"c{i}@example.com"} for i in range(5)]
+        )
+        for customer in customers:
+            self._invoice(customer, 100, DUE)
+        Reminder = type(self.Reminder)
+        execute = Reminder._dunning_execute
+        calls = []
+
+        def crash_on_second_batch(reminders, *args, **kwargs):
+            calls.append(reminders.partner_id)
+            if len(calls) == 2:
+                raise RuntimeError("worker killed")
+            return execute(reminders, *args, **kwargs)
+
+        # Not assertRaises: it would roll back to its own savepoint, as if nothing
+        # had been committed. Tests do not commit; each batch's savepoint stands in.
+        crashed = False
+        with (
+            freeze_time(day(5)),
+            patch.object(Reminder, "_dunning_execute", crash_on_second_batch),
+        ):
+            try:
+                self.Reminder._cron_dunning_run(batch_size=2)
+            except RuntimeError:
+                crashed = True
+        self.assertTrue(crashed)
+        first = self.Reminder.search([])
+        self.assertEqual(first.partner_id, calls[0])  # batch 1 kept, batch 2 undone
+        self.assertEqual(set(first.mapped("state")), {"sent"})
+        with freeze_time(day(5)):
+            self.Reminder._cron_dunning_run(batch_size=2)
+        reminders = self.Reminder.search([])
+        self.assertEqual(len(reminders), 5)
+        self.assertEqual(reminders.partner_id, customers)
+
     def test_prepare_queries_do_not_grow_with_customers(self):
         customers = self.env["res.partner"].create(
             [{"name": f"Client {i}", "email": f"c{i}@example.com"} for i in range(20)]
