@@ -58,14 +58,6 @@ class AccountDunningPromise(models.Model):
         "res.users", string="Recorded By", default=lambda self: self.env.user
     )
 
-    _sql_constraints = [
-        (
-            "amount_positive",
-            "CHECK(amount > 0)",
-            "The amount promised must be positive.",
-        ),
-    ]
-
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
         for promise in self:
@@ -101,6 +93,11 @@ class AccountDunningPromise(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return promises
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        if any(promise.amount <= 0 for promise in self):
+            raise ValidationError(_("The amount promised must be positive."))
 
     @api.constrains("partner_id", "move_ids")
     def _check_moves(self):
