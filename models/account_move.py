@@ -555,14 +555,18 @@ class AccountMove(models.Model):
     def _dunning_check_credit(self):
         """Block posting customer invoices over the credit limit or on hold, where
         the company blocks; an accounting manager may override with a reason."""
-        blocked = {
-            move: message
-            for move in self.filtered(
-                lambda m: m.move_type == "out_invoice"
-                and m.company_id.dunning_credit_check == "block"
-            )
-            if (message := move._dunning_credit_message(blocking=True))
-        }
+        candidates = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.company_id.dunning_credit_check == "block"
+        )
+        # one check per customer: its exposure already counts all its drafts
+        blocked = {}
+        for moves in candidates.grouped(
+            lambda m: (m.company_id, m.commercial_partner_id)
+        ).values():
+            message = moves[0]._dunning_credit_message(blocking=True)
+            if message:
+                blocked.update(dict.fromkeys(moves, message))
         if not blocked:
             return
         reason = self.env.context.get("dunning_credit_override")
@@ -578,7 +582,7 @@ class AccountMove(models.Model):
                 )
             return
         raise UserError(
-            "\n".join(blocked.values())
+            "\n".join(dict.fromkeys(blocked.values()))
             + "\n"
             + _(
                 "The invoice cannot be posted. An accounting manager may post it "
