@@ -1349,10 +1349,19 @@ class AccountDunningReminder(models.Model):
         else:
             # the day's reminders are done: update the payment behaviour scores
             for company in self.env["res.company"].sudo().search([]):
-                self.env["res.partner"].sudo().with_company(
-                    company
-                )._dunning_update_scores(company, today)
+                engine._dunning_score_company(company, today)
         return done
+
+    @api.model
+    def _dunning_score_company(self, company, date):
+        """Update the company's payment scores, unless another run does it now."""
+        try:
+            with self.env.cr.savepoint():
+                self.env["res.partner"].with_company(company)._dunning_update_scores(
+                    company, date
+                )
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            _logger.info("Payment scores of %s: updated by another run", company.name)
 
     @api.model
     def _dunning_cron_batches(self, date, batch_size):
@@ -1408,7 +1417,8 @@ class AccountDunningReminder(models.Model):
                 automatic = reminders.filtered(lambda r: r.level_id.auto_execute)
                 automatic._dunning_execute(log_invoices=False)
                 return reminders
-        except pg_errors.UniqueViolation:
-            # Another worker made these reminders meanwhile: nothing to add.
-            _logger.info("Dunning batch skipped: reminders already made by another run")
+        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
+            # Another worker made these reminders, or changed these customers,
+            # meanwhile: this batch is theirs; what is left goes to the next run.
+            _logger.info("Dunning batch skipped: customers handled by another run")
             return self.browse()
