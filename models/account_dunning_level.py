@@ -3,6 +3,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# The channel switches a level presets on its reminders.
+CHANNEL_FIELDS = ("send_email", "send_letter", "create_activity")
+
 
 class AccountDunningLevel(models.Model):
     _name = "account.dunning.level"
@@ -103,6 +106,15 @@ class AccountDunningLevel(models.Model):
         help="Customers reaching this level are handed over to a collection agency or "
         "legal action, and automatic reminders stop for them.",
     )
+
+    def _dunning_channels(self):
+        """The channels a reminder at this level uses by default (none without a
+        level)."""
+        return (
+            {fname: bool(self[fname]) for fname in CHANNEL_FIELDS}
+            if self
+            else dict.fromkeys(CHANNEL_FIELDS, False)
+        )
 
     @api.depends("delay", "policy_id.level_ids.delay", "active")
     def _compute_sequence(self):

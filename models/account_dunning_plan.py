@@ -128,11 +128,8 @@ class AccountDunningPlan(models.Model):
         """A new plan for the customer's overdue invoices."""
         customer = partner.commercial_partner_id
         moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", customer.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
+            customer._dunning_unpaid_invoices_domain()
+            + [
                 ("invoice_date_due", "<", fields.Date.context_today(self)),
                 ("company_id", "=", self.env.company.id),
             ]

@@ -300,10 +300,7 @@ class AccountDunningReminder(models.Model):
     @api.depends("level_id")
     def _compute_channels(self):
         for reminder in self:
-            level = reminder.level_id
-            reminder.send_email = level.send_email
-            reminder.send_letter = level.send_letter
-            reminder.create_activity = level.create_activity
+            reminder.update(reminder.level_id._dunning_channels())
 
     @api.depends("partner_id")
     def _compute_recipient_ids(self):
@@ -362,8 +359,8 @@ class AccountDunningReminder(models.Model):
         no_level = levels.browse()
         for vals in vals_list:
             level = level_by_id.get(vals.get("level_id"), no_level)
-            for fname in ("send_email", "send_letter", "create_activity"):
-                vals.setdefault(fname, level[fname])
+            for fname, value in level._dunning_channels().items():
+                vals.setdefault(fname, value)
             if "recipient_ids" not in vals and vals.get("partner_id"):
                 recipients = partner_by_id[vals["partner_id"]]._dunning_recipients()
                 vals["recipient_ids"] = [Command.set(recipients.ids)]

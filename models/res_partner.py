@@ -465,15 +465,20 @@ class ResPartner(models.Model):
         self.ensure_one()
         customer = self.commercial_partner_id
         moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", customer.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("company_id", "=", self.env.company.id),
-            ]
+            customer._dunning_unpaid_invoices_domain()
+            + [("company_id", "=", self.env.company.id)]
         )
         return self.env["account.dunning.promise"]._dunning_form_action(customer, moves)
+
+    def _dunning_unpaid_invoices_domain(self):
+        """The customer's posted invoices not paid yet (any company)."""
+        self.ensure_one()
+        return [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
 
     @api.depends_context("company")
     def _compute_credit_exposure(self):
@@ -903,11 +908,6 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
-        action["domain"] = [
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ]
+        action["domain"] = self._dunning_unpaid_invoices_domain()
         action["context"] = {"create": False, "search_default_late": 1}
         return action

@@ -195,9 +195,9 @@ class AccountDunningSend(models.TransientModel):
     def _compute_channels(self):
         for wizard in self:
             level = wizard.level_id
-            wizard.send_email = level.send_email if level else True
-            wizard.send_letter = level.send_letter
-            wizard.create_activity = level.create_activity
+            # without a level yet, an email is what the accountant most likely wants
+            channels = level._dunning_channels()
+            wizard.update(channels if level else dict(channels, send_email=True))
 
     @api.depends("partner_id")
     def _compute_recipient_ids(self):
