@@ -13,6 +13,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, html_sanitize, split_every
 
+from odoo.addons.mail.models.mail_message import _image_dataurl
+
 from ..dunning.charges import interest_days, late_interest, recovery_fee
 from ..dunning.csv_export import csv_bytes
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
@@ -21,6 +23,21 @@ from .ir_qweb import MAIL_BATCH_KEY
 SEQUENCE_CODE = "account.dunning.reminder"
 LETTER_REPORT = "account_dunning.action_report_dunning_letter"
 STATEMENT_REPORT = "account_dunning.action_report_customer_statement"
+# what a reminder email takes from its template (those send_mail_batch renders)
+MAIL_RENDERED_FIELDS = (
+    "attachment_ids",
+    "auto_delete",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "partner_to",
+    "reply_to",
+    "report_template_ids",
+    "scheduled_date",
+    "subject",
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -1015,44 +1032,133 @@ class AccountDunningReminder(models.Model):
                         level=reminder.level_id.name,
                     )
                 continue
-            mails = template.with_context(**{MAIL_BATCH_KEY: True}).send_mail_batch(
-                reminders.ids,
-                force_send=False,
-                email_layout_xmlid=False,  # the template carries the signature
-            )
-            mail_by_reminder = {mail.res_id: mail for mail in mails}
-            for reminder in reminders:
-                reminder.mail_message_id = mail_by_reminder[reminder.id].mail_message_id
-            reminders._dunning_complete_mails(mail_by_reminder)
+            mails = reminders._dunning_queue_emails(template)
+            for reminder, mail in zip(reminders, mails, strict=True):
+                reminder.mail_message_id = mail.mail_message_id
         return failures
 
-    def _dunning_complete_mails(self, mail_by_reminder):
-        """Attach the letter, invoices and statement each level asks for, and apply
-        the subject and body edited before sending."""
+    def _dunning_queue_emails(self, template):
+        """Queue one email per reminder, rendered from ``template``, with the letter,
+        invoices and statement its level asks for and the subject and body edited
+        before sending; return the mails in the reminders' order.
+
+        What ``mail.template.send_mail_batch`` does without a layout, in one batch
+        instead of chunks of 50, and with the message created before its mail: a mail
+        created with the body sanitizes it a third time for its own copy of the
+        inherited field (about 1.7 ms for an email of a dozen invoices).
+        """
+        template._send_check_access(self.ids)
+        rendered = template.with_context(**{MAIL_BATCH_KEY: True})._generate_template(
+            self.ids, MAIL_RENDERED_FIELDS
+        )
+        attachments = self._dunning_mail_attachments(rendered)
+        message_vals, mail_vals = [], []
+        for reminder in self:
+            values = rendered[reminder.id]
+            body = reminder.email_body or values.get("body_html") or ""
+            message = {
+                "model": self._name,
+                "res_id": reminder.id,
+                "message_type": "email_outgoing",
+                "subject": reminder.email_subject or values.get("subject") or False,
+                "body": body,
+                "reply_to": values.get("reply_to") or False,
+                "mail_server_id": values.get("mail_server_id") or False,
+                "attachment_ids": [Command.link(a) for a in attachments[reminder.id]],
+            }
+            if values.get("email_from"):  # else the author's, as in core
+                message["email_from"] = values["email_from"]
+            message_vals.append(message)
+            mail_vals.append(
+                {
+                    "body_html": body,
+                    "email_to": values.get("email_to") or False,
+                    "email_cc": values.get("email_cc") or False,
+                    "recipient_ids": [
+                        Command.link(pid) for pid in values.get("partner_ids") or []
+                    ],
+                    "auto_delete": values.get("auto_delete", False),
+                    "scheduled_date": values.get("scheduled_date") or False,
+                }
+            )
+        # sudo: queuing mail is the mail module's business, as in send_mail_batch
+        messages = self._dunning_create_messages(message_vals)
+        for mail, message in zip(mail_vals, messages, strict=True):
+            # not a notification: the mail owns its message, as in send_mail_batch
+            mail.update(mail_message_id=message.id, is_notification=False)
+        return self.env["mail.mail"].sudo().create(mail_vals)
+
+    @api.model
+    def _dunning_create_messages(self, vals_list):
+        """Create the messages of the reminder emails, their bodies sanitized once.
+
+        The ORM sanitizes an HTML value twice when it creates a record (for the
+        column, then for the cache); a reminder body of a dozen invoices takes about
+        a millisecond each time. The bodies are sanitized here by the field's own
+        conversion, the same rules, then stored in one statement. A body with
+        embedded images goes through create, which turns them into attachments.
+        """
+        messages = self.env["mail.message"].sudo()
+        body_field = messages._fields["body"]
+        bodies = {}
+        for index, vals in enumerate(vals_list):
+            if vals.get("body") and not _image_dataurl.search(vals["body"]):
+                bodies[index] = body_field.convert_to_cache(vals["body"], messages)
+                vals_list[index] = dict(vals, body="")
+        messages = messages.create(vals_list)
+        if bodies:
+            rows = [(messages[index].id, body) for index, body in bodies.items()]
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE mail_message m SET body = v.body
+                         FROM (VALUES %s) AS v(id, body)
+                        WHERE m.id = v.id""",
+                    SQL(", ").join(SQL("(%s, %s)", *row) for row in rows),
+                )
+            )
+            messages.invalidate_recordset(["body"])
+        return messages
+
+    def _dunning_mail_attachments(self, rendered):
+        """{reminder id: attachment ids} of each reminder's email: the template's own
+        and reports (``rendered``: what the template generated), then the letter,
+        invoices and statement its level asks for."""
+        report_attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": name,
+                    "datas": datas,
+                    "res_model": self._name,
+                    "res_id": reminder_id,
+                }
+                for reminder_id, values in rendered.items()
+                for name, datas in values.get("attachments") or []
+            ]
+        )
+        reports = report_attachments.grouped("res_id")
         invoice_pdfs = self.env["account.move"]._dunning_invoice_pdfs(
             self.filtered(lambda r: r.level_id.attach_invoices).line_ids.move_id
         )
         statements = self.filtered(
             lambda r: r.level_id.attach_statement
         )._dunning_statement_attachments()
+        result = {}
         for reminder in self:
             level = reminder.level_id
-            attachments = self.env["ir.attachment"]
-            if level.attach_letter:
-                attachments |= reminder.letter_attachment_id
+            ids = list(rendered[reminder.id].get("attachment_ids") or [])
+            ids += reports.get(reminder.id, report_attachments).ids
+            if level.attach_letter and reminder.letter_attachment_id:
+                ids.append(reminder.letter_attachment_id.id)
             if level.attach_invoices:
-                for move in reminder.line_ids.move_id:
-                    attachments |= invoice_pdfs.get(move.id, attachments.browse())
-            attachments |= statements.get(reminder.id, attachments.browse())
-            vals = {}
-            if attachments:
-                vals["attachment_ids"] = [Command.link(a.id) for a in attachments]
-            if reminder.email_subject:
-                vals["subject"] = reminder.email_subject
-            if reminder.email_body:
-                vals.update(body_html=reminder.email_body, body=reminder.email_body)
-            if vals:
-                mail_by_reminder[reminder.id].write(vals)
+                ids += [
+                    invoice_pdfs[move.id].id
+                    for move in reminder.line_ids.move_id
+                    if move.id in invoice_pdfs
+                ]
+            if reminder.id in statements:
+                ids.append(statements[reminder.id].id)
+            result[reminder.id] = ids
+        return result
 
     def _dunning_statement_attachments(self):
         """{reminder id: attachment} of the customer statement, rendered in one go."""

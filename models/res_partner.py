@@ -660,15 +660,22 @@ class ResPartner(models.Model):
     @api.model
     def _dunning_reasons_text(self, reasons):
         """The reasons of a risk score, one per line, with their points."""
+        # self.env._: a lambda's frame has no self for _() to find the language in
         texts = {
-            "late": lambda v: _("Pays %(days)s days late on average", days=v),
-            "late_share": lambda v: _("%(share)s %% of the amount paid late", share=v),
-            "trend": lambda v: _(
+            "late": lambda v: self.env._("Pays %(days)s days late on average", days=v),
+            "late_share": lambda v: self.env._(
+                "%(share)s %% of the amount paid late", share=v
+            ),
+            "trend": lambda v: self.env._(
                 "Pays later lately: %(days)s more days than before", days=v
             ),
-            "promises": lambda v: _("%(count)s broken promise(s) to pay", count=v),
-            "disputes": lambda v: _("%(count)s dispute(s)", count=v),
-            "overdue": lambda v: _("Oldest overdue invoice: %(days)s days", days=v),
+            "promises": lambda v: self.env._(
+                "%(count)s broken promise(s) to pay", count=v
+            ),
+            "disputes": lambda v: self.env._("%(count)s dispute(s)", count=v),
+            "overdue": lambda v: self.env._(
+                "Oldest overdue invoice: %(days)s days", days=v
+            ),
         }
         return "\n".join(
             f"+{points} {texts[key](value)}" for points, key, value in reasons

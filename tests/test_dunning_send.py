@@ -457,3 +457,38 @@ class TestDunningSend(DunningCommon):
         reminder.write({"recipient_ids": [Command.set(other.ids)]})
         reminder.action_send()
         self.assertEqual(self._mail_of(reminder).recipient_ids, other)
+
+    def test_chatter_copy_of_an_email_is_what_odoo_would_store(self):
+        """The message of a reminder email keeps the body as Odoo's own message
+        creation would store it (sanitized by the message's rules), while the mail
+        sends the rendered body; an embedded image becomes an attachment."""
+        reminder = self._reminder(
+            self.customer, self.inv_old, self.level_email, state="draft"
+        )
+        reminder.action_send()
+        mail = self._mail_of(reminder)
+        message = reminder.mail_message_id
+        self.assertEqual(message.message_type, "email_outgoing")
+        self.assertEqual((message.model, message.res_id), (reminder._name, reminder.id))
+        self.assertEqual(message.author_id, self.billing.partner_id)
+        self.assertIn(self.inv_old.name, mail.body_html)
+        stored_by_odoo = (
+            self.env["mail.message"]
+            .sudo()
+            .create({"model": "res.partner", "res_id": 1, "body": mail.body_html})
+        )
+        self.assertNotEqual(str(message.body), mail.body_html)  # sanitized: styles
+        self.assertEqual(message.body, stored_by_odoo.body)
+
+        pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+        other = self._reminder(
+            self.customer, self.inv_recent, self.level_email, state="draft"
+        )
+        other.email_body = f'<p>Logo <img src="data:image/png;base64,{pixel}"></p>'
+        other.action_send()
+        body = str(other.mail_message_id.body)
+        self.assertNotIn("base64", body)
+        self.assertIn("/web/image/", body)
+        self.assertIn(
+            "image/png", other.mail_message_id.attachment_ids.mapped("mimetype")
+        )
