@@ -1,3 +1,4 @@
+from . import access
 from . import account_dunning_policy
 from . import account_dunning_level
 from . import account_dunning_reminder

@@ -4,6 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..dunning.instalments import allocate_paid, instalment_dates, split_amount
+from .access import check_button
 
 
 class AccountDunningPlan(models.Model):
@@ -155,6 +156,7 @@ class AccountDunningPlan(models.Model):
 
     def action_compute_schedule(self):
         """Split the amount into the instalments asked for."""
+        check_button(self)
         for plan in self:
             if plan.state != "draft":
                 raise UserError(_("Only a draft plan can be rescheduled."))
@@ -178,6 +180,7 @@ class AccountDunningPlan(models.Model):
 
     def action_activate(self):
         """The customer agreed: its invoices leave dunning while the plan holds."""
+        check_button(self)
         for plan in self:
             if plan.state != "draft" or not plan.line_ids:
                 raise UserError(

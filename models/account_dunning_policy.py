@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..dunning.levels import duplicate_delays
+from .access import MANAGER, check_button
 
 
 class AccountDunningPolicy(models.Model):
@@ -164,5 +165,8 @@ class AccountDunningPolicy(models.Model):
         return vals_list
 
     def action_set_company_default(self):
+        check_button(self, MANAGER)
         self.ensure_one()
-        self.company_id.dunning_policy_id = self
+        # sudo: choosing the default policy is the accounting manager's setting, on a
+        # company record only administrators may write; check_button() checked both
+        self.company_id.sudo().dunning_policy_id = self

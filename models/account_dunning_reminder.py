@@ -18,6 +18,7 @@ from odoo.addons.mail.models.mail_message import _image_dataurl
 from ..dunning.charges import interest_days, late_interest, recovery_fee
 from ..dunning.csv_export import csv_bytes
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
+from .access import check_button
 from .ir_qweb import MAIL_BATCH_KEY
 
 SEQUENCE_CODE = "account.dunning.reminder"
@@ -529,6 +530,7 @@ class AccountDunningReminder(models.Model):
             )
 
     def action_cancel(self):
+        check_button(self)
         sent = self.filtered(lambda r: r.state == "sent")
         if sent:
             raise UserError(
@@ -541,6 +543,7 @@ class AccountDunningReminder(models.Model):
         return True
 
     def action_reset_to_draft(self):
+        check_button(self)
         if any(reminder.state not in ("failed", "cancelled") for reminder in self):
             raise UserError(
                 _("Only failed or cancelled reminders can be reset to draft.")
@@ -1086,6 +1089,7 @@ class AccountDunningReminder(models.Model):
         for mail, message in zip(mail_vals, messages, strict=True):
             # not a notification: the mail owns its message, as in send_mail_batch
             mail.update(mail_message_id=message.id, is_notification=False)
+        # sudo: as the messages above
         return self.env["mail.mail"].sudo().create(mail_vals)
 
     @api.model
@@ -1098,6 +1102,8 @@ class AccountDunningReminder(models.Model):
         conversion, the same rules, then stored in one statement. A body with
         embedded images goes through create, which turns them into attachments.
         """
+        # sudo: the emails of reminders the user may send; the mail module queues
+        # them as superuser too (send_mail_batch)
         messages = self.env["mail.message"].sudo()
         body_field = messages._fields["body"]
         bodies = {}
@@ -1339,6 +1345,7 @@ class AccountDunningReminder(models.Model):
 
     def action_send(self):
         """Send draft or failed reminders now, through their level's channels."""
+        check_button(self)
         if any(reminder.state not in ("draft", "failed") for reminder in self):
             raise UserError(_("Only draft or failed reminders can be sent."))
         empty = self.filtered(lambda r: not r.line_ids)
@@ -1374,6 +1381,7 @@ class AccountDunningReminder(models.Model):
     def action_record_call_outcome(self):
         """Close the call: the outcome goes on the customer's chatter and the call
         activity is marked done with it."""
+        check_button(self)
         for reminder in self:
             if not reminder.call_outcome:
                 raise UserError(
@@ -1431,11 +1439,13 @@ class AccountDunningReminder(models.Model):
         engine = self.sudo()
         # promises and plans first: a broken one puts its invoices back in today's
         # run; instalments due get their own reminder
+        # sudo: the scheduled action's own bookkeeping, in every company, whichever
+        # user it runs as
         self.env["account.dunning.promise"].sudo()._dunning_update_states(today)
-        plans = self.env["account.dunning.plan"].sudo()
+        plans = self.env["account.dunning.plan"].sudo()  # as above
         plans._dunning_update_states(today)
         plans._dunning_remind_instalments(today)
-        for company in self.env["res.company"].sudo().search([]):
+        for company in self.env["res.company"].sudo().search([]):  # as above
             engine.with_company(company)._dunning_release_credit_holds(company)
         todo = engine._dunning_cron_batches(today, batch_size)
         total = sum(len(ids) for __, ids in todo)

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..dunning.scoring import predicted_payment_date
+from .access import MANAGER, check_button
 
 # Delay below any level's: "no level reached yet".
 NO_LEVEL_DELAY = -(2**31)
@@ -360,6 +361,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def action_dunning_send(self):
         """Send reminder: the send wizard for these invoices and their customers."""
+        check_button(self)
         return self.env["account.dunning.send"]._dunning_open_for(moves=self)
 
     def _dunning_check_sendable(self):
@@ -456,6 +458,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def action_dunning_dispute(self):
         """Open a dispute: the wizard asks for the reason and the owner."""
+        check_button(self)
         self._dunning_check_sendable()
         return {
             "type": "ir.actions.act_window",
@@ -469,6 +472,7 @@ class AccountMove(models.Model):
     def action_dunning_resolve_dispute(self):
         """Close the dispute: the invoices are reminded again; the owner's activity
         is done."""
+        check_button(self)
         disputed = self.filtered(lambda m: m.dunning_dispute_state == "open")
         if not disputed:
             raise UserError(_("None of these invoices is in dispute."))
@@ -487,6 +491,7 @@ class AccountMove(models.Model):
 
     def action_dunning_promise(self):
         """Record a promise to pay for these invoices."""
+        check_button(self)
         self._dunning_check_sendable()
         return self.env["account.dunning.promise"]._dunning_form_action(
             self.commercial_partner_id, self
@@ -592,6 +597,7 @@ class AccountMove(models.Model):
 
     def action_dunning_credit_override(self):
         """Post over the credit block: the manager gives the reason."""
+        check_button(self, MANAGER)
         return {
             "type": "ir.actions.act_window",
             "name": _("Override credit block"),

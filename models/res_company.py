@@ -199,12 +199,12 @@ class ResCompany(models.Model):
         english = companies.sudo().with_context(lang="en_US")
         policies = (
             self.env["account.dunning.policy"]
-            .sudo()
+            .sudo()  # see above
             .with_context(lang="en_US")
             .create([company._dunning_default_policy_vals() for company in english])
         )
         for company, policy in zip(companies, policies, strict=True):
-            company.sudo().dunning_policy_id = policy
+            company.sudo().dunning_policy_id = policy  # see above
         self._dunning_translate_default_policies(policies)
 
     def _dunning_default_policy_vals(self):
@@ -290,6 +290,7 @@ class ResCompany(models.Model):
         for code, __ in self.env["res.lang"].get_installed():
             if code == "en_US":
                 continue
+            # sudo: the default policies just created, whoever created the company
             for policy in policies.sudo().with_context(lang=code):
                 vals = policy.company_id.with_context(
                     lang=code

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from ..dunning.aging import aging
 from ..dunning.csv_export import csv_bytes
 from ..dunning.scoring import PaidInvoice, behaviour, risk
+from .access import check_button
 
 DUNNING_STATUS = [
     ("none", "Nothing overdue"),
@@ -462,6 +463,7 @@ class ResPartner(models.Model):
 
     def action_dunning_promise(self):
         """Record a promise to pay for the customer's overdue invoices."""
+        check_button(self, mode="read")
         self.ensure_one()
         customer = self.commercial_partner_id
         moves = self.env["account.move"].search(
@@ -703,6 +705,7 @@ class ResPartner(models.Model):
     def action_dunning_handoff(self):
         """Hand the customers over to collection: reminders stop, and a dossier is
         attached to each customer for the agency or the lawyer."""
+        check_button(self, mode="read")
         customers = self.commercial_partner_id
         already = customers.filtered(lambda p: p.dunning_stage == "collection")
         if already:
@@ -726,6 +729,7 @@ class ResPartner(models.Model):
 
     def action_dunning_back_to_dunning(self):
         """Take the customers back from collection: reminders resume."""
+        check_button(self, mode="read")
         customers = self.commercial_partner_id.filtered(
             lambda p: p.dunning_stage == "collection"
         )
@@ -733,7 +737,7 @@ class ResPartner(models.Model):
             {"dunning_stage": "dunning", "dunning_collection_date": False}
         )
         for customer in customers:
-            customer.sudo().message_post(
+            customer.sudo().message_post(  # see action_dunning_handoff()
                 body=_("Back from collection: reminders resume."),
                 subtype_xmlid="mail.mt_note",
             )
@@ -745,6 +749,8 @@ class ResPartner(models.Model):
         invoices as CSV."""
         self.ensure_one()
         files = self._dunning_dossier_files()
+        # sudo: the dossier goes with the hand-over (see action_dunning_handoff());
+        # its files are the customer's own letters, statement and history
         attachments = (
             self.env["ir.attachment"]
             .sudo()
@@ -825,6 +831,7 @@ class ResPartner(models.Model):
 
     def action_dunning_plan(self):
         """A new payment plan for the customer's overdue invoices."""
+        check_button(self, mode="read")
         self.ensure_one()
         return self.env["account.dunning.plan"]._dunning_form_action(self)
 
@@ -896,6 +903,7 @@ class ResPartner(models.Model):
 
     def action_dunning_send(self):
         """Send reminder: the send wizard for these customers."""
+        check_button(self, mode="read")
         return self.env["account.dunning.send"]._dunning_open_for(partners=self)
 
     def action_view_dunning_reminders(self):

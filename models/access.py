@@ -1,0 +1,35 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Who may press the addon's buttons.
+
+Access rights guard what a user reads and writes; a button also runs code that writes
+with more rights than the user has (a customer's collection stage, its dossier, the
+company's default policy). Each button therefore checks first that the user belongs to
+the group the action is meant for, and may act on these records (not another
+company's).
+"""
+
+from odoo import _
+from odoo.exceptions import AccessError
+
+# billing users remind customers, record promises, disputes, plans and hand-overs
+COLLECTOR = "account.group_account_invoice"
+# managers configure policies and override credit limits
+MANAGER = "account.group_account_manager"
+
+
+def check_button(records, group=COLLECTOR, mode="write"):
+    """Refuse the button unless the user is in ``group`` and may ``mode`` (read or
+    write) ``records``; raises AccessError in the user's language."""
+    env = records.env
+    if env.su:
+        return
+    if not env.user.has_group(group):
+        raise AccessError(
+            _(
+                "Only users of the group %(group)s may do this.",
+                # sudo: the group's name, for the message only
+                group=env.ref(group).sudo().full_name,
+            )
+        )
+    records.check_access(mode)
