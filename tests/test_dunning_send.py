@@ -3,13 +3,16 @@
 import ast
 import smtplib
 from datetime import date
-from unittest.mock import patch
+from unittest.mock import MagicMock, patch
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import TODAY, DunningCommon
+
+MAIL_SERVER = "odoo.addons.base.models.ir_mail_server.IrMailServer"
 
 
 @tagged("post_install", "-at_install")
@@ -287,6 +290,25 @@ class TestDunningSend(DunningCommon):
         self.assertEqual(extension, "pdf")
         self.assertTrue(documents[reminder.id].startswith(b"%PDF"))
 
+    def test_letters_of_several_customers_in_one_go(self):
+        """Every letter printed, whichever wkhtmltopdf build: Odoo's patched one prints
+        them in one run; a distribution build that fails on several documents gets
+        them one by one."""
+        Report = self.env["ir.actions.report"]
+        if Report.get_wkhtmltopdf_state() not in ("ok", "upgrade", "workers"):
+            self.skipTest("wkhtmltopdf is not installed here")
+        other_invoice = self._invoice(self.other_customer, 90, date(2026, 3, 1))
+        reminders = self._reminder(
+            self.customer, self.inv_old, self.level_formal
+        ) | self._reminder(self.other_customer, other_invoice, self.level_formal)
+        documents, extension = Report.with_context(
+            force_report_rendering=True
+        )._dunning_render("account_dunning.action_report_dunning_letter", reminders)
+        self.assertEqual(extension, "pdf")
+        self.assertEqual(set(documents), set(reminders.ids))
+        for document in documents.values():
+            self.assertTrue(document.startswith(b"%PDF"))
+
     def test_statement_aging_buckets(self):
         older = self._invoice(self.customer, 300, date(2025, 11, 1))  # 150 days
         credit = self._invoice(
@@ -386,6 +408,92 @@ class TestDunningSend(DunningCommon):
         self.assertNotEqual(self._mail_of(reminder), mail)
         self.assertEqual(self._mail_of(reminder).state, "outgoing")
         self.assertEqual(self.inv_old.dunning_level_id, self.level_email)
+
+    def _smtp_server(self):
+        """An SMTP server that accepts the connection (tests have none)."""
+        return patch(f"{MAIL_SERVER}.connect", return_value=MagicMock())
+
+    # case: (the server call that fails, its error, what the reason must quote)
+    SMTP_FAILURES = {
+        "recipient refused": (
+            "send_email",
+            smtplib.SMTPRecipientsRefused({"x": (550, b"No such user")}),
+            "No such user",
+        ),
+        "sender refused": (
+            "send_email",
+            smtplib.SMTPSenderRefused(553, b"Sender not allowed", "a@b.example.com"),
+            "Sender not allowed",
+        ),
+        "message rejected": (
+            "send_email",
+            smtplib.SMTPDataError(554, b"Message rejected as spam"),
+            "rejected as spam",
+        ),
+        "server unreachable": (
+            "connect",
+            ConnectionRefusedError(111, "Connection refused"),
+            "Connection refused",
+        ),
+        "authentication": (
+            "connect",
+            smtplib.SMTPAuthenticationError(535, b"Bad credentials"),
+            "Bad credentials",
+        ),
+    }
+
+    def test_smtp_failures_mark_the_reminder_failed_and_lose_nothing(self):
+        """Each SMTP failure: the reminder is failed with the reason, the email and the
+        reminder's invoices are kept, the level it gave is withdrawn; sending again
+        queues a new email and gives the level back."""
+        for case, (method, error, reason) in self.SMTP_FAILURES.items():
+            with self.subTest(case=case), self.env.cr.savepoint() as savepoint:
+                self._wizard(self.inv_old).action_send()
+                reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
+                mail = self._mail_of(reminder)
+                with (
+                    self._smtp_server(),
+                    patch(f"{MAIL_SERVER}.{method}", side_effect=error),
+                    mute_logger("odoo.addons.mail.models.mail_mail"),
+                ):
+                    mail.send(raise_exception=False)
+                self.assertEqual(mail.state, "exception")
+                self.assertEqual(reminder.state, "failed")
+                self.assertIn(reason, reminder.failure_reason)
+                self.assertEqual(reminder.line_ids.move_id, self.inv_old)
+                self.assertFalse(self.inv_old.dunning_level_id)
+                reminder.action_send()
+                self.assertEqual(reminder.state, "sent")
+                self.assertEqual(self._mail_of(reminder).state, "outgoing")
+                self.assertEqual(self.inv_old.dunning_level_id, self.level_email)
+                self.assertTrue(mail.exists())  # the failed one stays, with its reason
+                savepoint.close(rollback=True)
+
+    def test_smtp_session_lost_keeps_the_email_queued(self):
+        """A connection lost in the middle aborts the queue run: the email stays
+        queued for the next one, the reminder stays sent; nothing is lost."""
+        self._wizard(self.inv_old).action_send()
+        reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
+        mail = self._mail_of(reminder)
+        with (
+            self._smtp_server(),
+            patch(
+                f"{MAIL_SERVER}.send_email",
+                side_effect=smtplib.SMTPServerDisconnected("lost"),
+            ),
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+            self.assertRaises(smtplib.SMTPServerDisconnected),
+        ):
+            mail.send(raise_exception=False)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertEqual(reminder.state, "sent")
+        with (
+            self._smtp_server(),
+            patch(f"{MAIL_SERVER}.send_email", return_value="<sent@example.com>"),
+        ):
+            mail.send(raise_exception=False)
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual(reminder.state, "sent")
 
     def test_bounce_marks_the_reminder_failed(self):
         self._wizard(self.inv_old).action_send()
