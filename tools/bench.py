@@ -1,7 +1,7 @@
 """`make bench`: data generator and timed measurements, run inside Odoo.
 
     python tools/bench.py generate DB --invoices M --customers N   (tools/bench_data.py)
-    python tools/bench.py measure DB floor|prepare|run|oca|oca_pdf
+    python tools/bench.py measure DB floor|prepare|run|letters|oca|oca_pdf
 
 Connection and addons path come from the environment (ADT_PGPORT, ADT_ADDONS_PATH),
 set by tools/bench.sh, which clones a fresh database for each measurement. Each
@@ -66,6 +66,7 @@ def measure(env, what):
         "floor": measure_floor,
         "prepare": measure_prepare,
         "run": measure_run,
+        "letters": lambda env: measure_run(env, letters=True),
         "oca": measure_oca,
         "oca_pdf": lambda env: measure_oca(env, pdf=True),
     }
@@ -112,30 +113,62 @@ def measure_prepare(env):
     }
 
 
-def measure_run(env):
-    """The daily run with its commits per batch; mail left in the queue, no PDF."""
-    # no PDF: the emails go without the letter attached (a level's option)
-    env["account.dunning.level"].with_context(active_test=False).search([]).write(
-        {"attach_letter": False}
-    )
-    env.cr.commit()
+def track_batches(env):
+    """The process's peak resident memory (MB) after each batch of the run, to show
+    it stays flat as batches follow one another."""
+    import resource
+
+    model = type(env["account.dunning.reminder"])
+    run_batch = model._dunning_run_batch
+    peaks = []
+
+    def measured(self, *args, **kwargs):
+        try:
+            return run_batch(self, *args, **kwargs)
+        finally:
+            peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+    model._dunning_run_batch = measured
+    return peaks
+
+
+def measure_run(env, letters=False):
+    """The daily run with its commits per batch; mail left in the queue; no PDF, or
+    with ``letters`` each email carrying its letter printed by wkhtmltopdf."""
+    if not letters:  # a level's option
+        env["account.dunning.level"].with_context(active_test=False).search([]).write(
+            {"attach_letter": False}
+        )
+        env.cr.commit()
+    peaks = track_batches(env)
     start = time.perf_counter()
     env["account.dunning.reminder"]._cron_dunning_run(batches=10**6, date=TODAY)
     env.cr.commit()
     elapsed = time.perf_counter() - start
     env.cr.execute(
         "SELECT COUNT(*), COUNT(*) FILTER (WHERE state = 'sent'), "
-        "(SELECT COUNT(*) FROM account_dunning_reminder_line) "
-        "FROM account_dunning_reminder"
+        "(SELECT COUNT(*) FROM account_dunning_reminder_line), "
+        "COUNT(letter_attachment_id) FROM account_dunning_reminder"
     )
-    reminders, sent, lines = env.cr.fetchone()
+    reminders, sent, lines, letters_made = env.cr.fetchone()
     env.cr.execute("SELECT COUNT(*) FROM mail_mail")
-    return elapsed, {
+    details = {
         "reminders": reminders,
         "sent": sent,
         "lines": lines,
         "emails": env.cr.fetchone()[0],
+        "batches": len(peaks),
+        "mem_first_batch_mb": peaks[0] if peaks else 0,
+        "mem_peak_mb": max(peaks, default=0),
     }
+    if letters:
+        env.cr.execute(
+            "SELECT COUNT(*) FROM ir_attachment WHERE res_model = %s "
+            "AND mimetype = 'application/pdf'",
+            ["account.dunning.reminder"],
+        )
+        details.update(letters=letters_made, pdf=env.cr.fetchone()[0])
+    return elapsed, details
 
 
 def measure_oca(env, pdf=False):

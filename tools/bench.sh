@@ -4,6 +4,8 @@
 #   SIZES="1000 10000 50000" (default)   OCA_SIZES: sizes where OCA is measured (default: all)
 #   OCA_PDF_SIZES: sizes where OCA is also measured as shipped, its emails carrying the PDF
 #   its default template renders per customer (default: 1000; about a second per email)
+#   LETTER_SIZES: sizes where our run is also timed with each email's letter printed by
+#   wkhtmltopdf (default: 1000, that is 100 customers)
 # Databases kept as templates while their inputs are unchanged:
 #   adt_bdata_<generator hash>_<M>: account, chart, OCA module, generated data;
 #   adt_bench_<data+addon hash>_<M>: the same with account_dunning installed.
@@ -15,6 +17,7 @@ PYTHON=${PYTHON:-python3}
 SIZES=${SIZES:-1000 10000 50000}
 OCA_SIZES=${OCA_SIZES:-$SIZES}
 OCA_PDF_SIZES=${OCA_PDF_SIZES:-1000}
+LETTER_SIZES=${LETTER_SIZES:-1000}
 source tools/odoo_env.sh
 trap '[ "$started" = started ] && tools/pg.sh stop >/dev/null' EXIT
 template=$(template_db) || exit 1
@@ -54,6 +57,7 @@ for M in $SIZES; do
   fi
   declare -A result=() extra=()
   whats="floor prepare run"
+  case " $LETTER_SIZES " in *" $M "*) whats="$whats letters" ;; esac
   case " $OCA_SIZES " in *" $M "*) whats="$whats oca" ;; esac
   case " $OCA_PDF_SIZES " in *" $M "*) whats="$whats oca_pdf" ;; esac
   for what in $whats; do
@@ -65,8 +69,10 @@ for M in $SIZES; do
     result[$what]=$(echo "$line" | awk '{print $3}')
     extra[$what]=$(echo "$line" | cut -d' ' -f4-)
   done
-  queries=$(echo "${extra[prepare]}" | tr ' ' '\n' | grep '^queries=' | cut -d= -f2)
+  field() { echo "${extra[$1]:-}" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
   echo "BENCH invoices=$M customers=$N floor_s=${result[floor]} prepare_s=${result[prepare]}" \
-    "run_s=${result[run]} oca_s=${result[oca]:-n/a} prepare_queries=$queries" \
-    "oca_pdf_s=${result[oca_pdf]:-n/a}"
+    "run_s=${result[run]} oca_s=${result[oca]:-n/a} prepare_queries=$(field prepare queries)" \
+    "oca_pdf_s=${result[oca_pdf]:-n/a} letters_s=${result[letters]:-n/a}" \
+    "batches=$(field run batches) mem_first_batch_mb=$(field run mem_first_batch_mb)" \
+    "mem_peak_mb=$(field run mem_peak_mb)"
 done
