@@ -14,6 +14,7 @@ import pypandoc
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECTIONS = [
     ("DESCRIPTION.md", None),
+    ("COMPARISON.md", "Compared with Odoo Enterprise and the OCA modules"),
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
