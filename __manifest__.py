@@ -37,6 +37,9 @@
         "views/account_dunning_menus.xml",
     ],
     "demo": ["demo/account_dunning_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["account_dunning/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

@@ -49,4 +49,4 @@ for target in "$@"; do
   case $target in tests*) targets+=("$addon/$target") ;; *) targets+=("$target") ;; esac
 done
 "$PYTHON" -m pytest -p no:cacheprovider -W ignore::DeprecationWarning --confcutdir="$addon" \
-  --odoo-config="$state/odoo-test.conf" --odoo-database="$db" "${targets[@]}"
+  --odoo-http --odoo-config="$state/odoo-test.conf" --odoo-database="$db" "${targets[@]}"

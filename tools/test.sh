@@ -59,6 +59,24 @@ if ! "$PYTHON" -c 'import odoo, odoo.release; assert odoo.release.version_info[0
   echo "ODOO TIER SKIPPED: '$PYTHON' cannot import Odoo 18 as 'odoo'. Install Odoo 18.0 into it"
   echo "ODOO TIER SKIPPED: (see README, Requirements) to install the addon and run its tests."
 else
+  # The browser tour needs Chromium (Debian's package, installed here when apt-get can)
+  # and websocket-client (a test-only dependency Odoo does not list).
+  chrome=$(command -v chromium chromium-browser google-chrome google-chrome-stable | head -1)
+  if [ -z "$chrome" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing chromium for the browser tour (apt-get)"
+    apt-get install -y -q chromium > "$logs/apt-chromium.log" 2>&1 || true
+    chrome=$(command -v chromium chromium-browser google-chrome | head -1)
+  fi
+  "$PYTHON" -c 'import websocket' >/dev/null 2>&1 \
+    || "$PYTHON" -m pip install -q websocket-client > "$logs/pip-websocket.log" 2>&1 || true
+  if [ -z "$chrome" ]; then
+    echo "BROWSER TOUR SKIPPED: no Chromium or Chrome on PATH; install Debian's 'chromium'"
+    echo "BROWSER TOUR SKIPPED: package to run tests/test_dunning_tour.py."
+  elif ! "$PYTHON" -c 'import websocket' >/dev/null 2>&1; then
+    echo "BROWSER TOUR SKIPPED: '$PYTHON' cannot import websocket (pip install websocket-client)."
+  else
+    echo "browser tour: headless $chrome"
+  fi
   PYTHON="$PYTHON" bash tools/odoo_tier.sh || fail "odoo tier: FAILED"
 fi
 

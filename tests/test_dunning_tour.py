@@ -1,0 +1,36 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningTour(DunningCommon, HttpCase):
+    """In a real browser (headless Chromium): an accountant sends a reminder from an
+    overdue invoice and finds it in the invoice's history."""
+
+    def test_send_reminder_from_an_overdue_invoice(self):
+        # the browser lives on today's date: the invoice is 20 days late
+        today = fields.Date.context_today(self.env.user)
+        invoice = self._invoice(self.customer, 1200, today - timedelta(days=20))
+        new_test_user(
+            self.env,
+            login="tour_accountant",
+            groups="base.group_user,account.group_account_invoice",
+            email="tour_accountant@example.com",
+        )
+        self.start_tour(
+            f"/odoo/action-account.action_move_out_invoice_type/{invoice.id}",
+            "account_dunning_send_reminder",
+            login="tour_accountant",
+        )
+        reminder = self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.line_ids.move_id, invoice)
+        self.assertEqual(reminder.create_uid.login, "tour_accountant")
