@@ -16,6 +16,7 @@ class AccountDunningLevel(models.Model):
     policy_id = fields.Many2one(
         "account.dunning.policy",
         required=True,
+        help="The dunning policy this level belongs to.",
         index=True,
         ondelete="cascade",
     )
@@ -28,8 +29,14 @@ class AccountDunningLevel(models.Model):
         store=True,
         help="Rank of the level in its policy, levels being ordered by delay.",
     )
-    name = fields.Char(required=True, translate=True)
-    active = fields.Boolean(default=True)
+    name = fields.Char(
+        required=True,
+        translate=True,
+        help="How the level is called in lists, reminders and reports.",
+    )
+    active = fields.Boolean(
+        default=True, help="An archived level is no longer reached by any invoice."
+    )
     delay = fields.Integer(
         required=True,
         help="Days after the due date when this level is reached; a negative number "
@@ -42,12 +49,16 @@ class AccountDunningLevel(models.Model):
         "as "
         "drafts for review.",
     )
-    send_email = fields.Boolean()
+    send_email = fields.Boolean(
+        help="The reminder is emailed to the customer's reminder contact, else to "
+        "its invoice address.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",
         domain=[("model", "=", "account.dunning.reminder")],
         ondelete="restrict",
+        help="The email sent at this level; its language follows the customer's.",
     )
     send_letter = fields.Boolean(
         string="Print Letter",
@@ -74,10 +85,22 @@ class AccountDunningLevel(models.Model):
         translate=True,
         help="A paragraph of your own printed in the letter above the invoices.",
     )
-    create_activity = fields.Boolean(string="Schedule Activity")
-    activity_type_id = fields.Many2one("mail.activity.type", ondelete="restrict")
-    activity_summary = fields.Char(translate=True)
-    activity_note = fields.Html(translate=True)
+    create_activity = fields.Boolean(
+        string="Schedule Activity",
+        help="An activity (a call, a meeting) is scheduled on the customer for a "
+        "user to follow up.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        ondelete="restrict",
+        help="The kind of activity: a phone call, a meeting...",
+    )
+    activity_summary = fields.Char(
+        translate=True, help="The title of the activity, as the user sees it."
+    )
+    activity_note = fields.Html(
+        translate=True, help="Instructions for the user, such as a call script."
+    )
     activity_user_type = fields.Selection(
         [
             ("responsible", "Dunning responsible"),
@@ -87,16 +110,25 @@ class AccountDunningLevel(models.Model):
         string="Activity Assigned To",
         default="responsible",
         required=True,
+        help="Who gets the activity: the customer's dunning responsible, its "
+        "salesperson, or the user chosen below.",
     )
     activity_user_id = fields.Many2one(
-        "res.users", string="Activity User", check_company=True
+        "res.users",
+        string="Activity User",
+        check_company=True,
+        help="The user who gets the activity when the level names one.",
     )
     fee_amount = fields.Monetary(
         currency_field="currency_id",
         string="Fixed Fee",
         help="Recovery fee charged once per invoice when it reaches this level.",
     )
-    apply_interest = fields.Boolean(string="Charge Late Interest")
+    apply_interest = fields.Boolean(
+        string="Charge Late Interest",
+        help="Late interest at the company's rate is charged on the invoices of the "
+        "reminder, from their due date or the last interest charged.",
+    )
     credit_hold = fields.Boolean(
         string="Put on Credit Hold",
         help="Customers reaching this level are put on credit hold.",

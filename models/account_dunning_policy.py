@@ -13,21 +13,32 @@ class AccountDunningPolicy(models.Model):
     _check_company_auto = True
     _order = "company_id, name, id"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(
+        required=True,
+        translate=True,
+        help="For example: Standard reminders, Key accounts, Public sector.",
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
+        help="The company whose customers follow this policy.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(
+        default=True,
+        help="An archived policy can no longer be chosen; the company's default "
+        "policy cannot be archived.",
+    )
     level_ids = fields.One2many(
         "account.dunning.level",
         "policy_id",
         string="Levels",
         copy=True,
         context={"active_test": False},
+        help="The steps of the policy, each reached a number of days after the due "
+        "date.",
     )
     level_count = fields.Integer(compute="_compute_level_count")
     minimum_amount = fields.Monetary(
@@ -49,7 +60,9 @@ class AccountDunningPolicy(models.Model):
         compute="_compute_is_company_default",
         string="Company Default",
     )
-    note = fields.Html(translate=True)
+    note = fields.Html(
+        translate=True, help="What this policy is for, for the accounting team."
+    )
 
     @api.depends("level_ids")
     def _compute_level_count(self):

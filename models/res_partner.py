@@ -30,6 +30,7 @@ OPERATORS = {
 }
 
 # Figures computed in SQL by _dunning_figures_sql(), hence sortable and searchable.
+LEVEL = "dunning_level_id"  # grouped on (the kanban by level) like the figures below
 SQL_FIGURES = {
     "dunning_amount_overdue": "amount_overdue",
     "dunning_overdue_count": "overdue_count",
@@ -92,6 +93,8 @@ class ResPartner(models.Model):
         "account.dunning.level",
         string="Dunning Level",
         compute="_compute_dunning_figures",
+        search="_search_dunning_level_id",
+        group_expand="_read_group_dunning_level_ids",
         groups="account.group_account_invoice,account.group_account_readonly",
         help="The highest level reached among the customer's open invoices.",
     )
@@ -312,11 +315,13 @@ class ResPartner(models.Model):
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """Sort and group on the SQL figures of the current company."""
-        if fname not in SQL_FIGURES and fname != "dunning_status":
+        if fname not in SQL_FIGURES and fname not in ("dunning_status", LEVEL):
             return super()._field_to_sql(alias, fname, query, flush)
         self.check_field_access_rights("read", [fname])
-        column = SQL_FIGURES.get(fname, "status")
+        column = SQL_FIGURES.get(fname, "level_id" if fname == LEVEL else "status")
         value = self._dunning_figure_sql(alias, column, query, flush)
+        if fname == LEVEL:  # no level: no group, not a level 0
+            return value
         if fname == "dunning_status":
             return SQL(
                 "(CASE WHEN %s THEN 'excluded' ELSE COALESCE(%s, 'none') END)",
@@ -385,6 +390,36 @@ class ResPartner(models.Model):
                 [pid for pid, amount in amounts.items() if compare(amount, value)],
             )
         ]
+
+    def _search_dunning_level_id(self, operator, value):
+        """Customers by the level reached (a kanban column, a filter)."""
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the dunning level: %s", operator))
+        wanted = {value} if not isinstance(value, (list, tuple)) else set(value)
+        wanted = {v or False for v in wanted}
+        levels = {
+            pid: row["level_id"] or False
+            for pid, row in self._dunning_all_figures().items()
+        }
+        matching = [pid for pid, level in levels.items() if level in wanted]
+        if False in wanted:  # no level: every customer without one
+            others = [pid for pid, level in levels.items() if level not in wanted]
+            domain = [("commercial_partner_id", "not in", others)]
+        else:
+            domain = [("commercial_partner_id", "in", matching)]
+        return ["!", *domain] if operator in ("!=", "not in") else domain
+
+    @api.model
+    def _read_group_dunning_level_ids(self, levels, domain):
+        """Every active level of the company's policies is a kanban column, even
+        with no customer on it yet, in the order customers climb them."""
+        company_levels = self.env["account.dunning.level"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
+        # from the earliest level to the latest, whatever their policy
+        return (company_levels | levels).sorted(
+            lambda level: (level.delay, level.policy_id.id)
+        )
 
     def _search_dunning_status(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):

@@ -236,6 +236,42 @@ class TestDunningFigures(DunningCommon):
         )
         self.assertEqual(dict(groups), {"action": 1, "none": 1})
 
+    def test_customers_by_level_for_the_kanban(self):
+        """The kanban groups customers by the level reached, with a column for every
+        level of the company (empty ones too); a column opens its customers."""
+        self._reminder(self.customer, self.inv1, self.level_call, on=date(2026, 3, 28))
+        self._invoice(self.other_customer, 250, date(2026, 3, 28))  # no level yet
+        both = self.customer | self.other_customer
+        Partner = self.env["res.partner"]
+        groups = dict(
+            Partner._read_group(
+                [("id", "in", both.ids)], ["dunning_level_id"], ["__count"]
+            )
+        )
+        self.assertEqual(
+            groups, {self.level_call: 1, self.env["account.dunning.level"]: 1}
+        )
+        columns = Partner.web_read_group(
+            [("id", "in", both.ids)], ["dunning_level_id"], ["dunning_level_id"]
+        )["groups"]
+        self.assertEqual(
+            [g["dunning_level_id"] and g["dunning_level_id"][0] for g in columns],
+            [*self.levels.filtered("active").ids, False],
+        )
+        (call_column,) = [
+            g
+            for g in columns
+            if g["dunning_level_id"] and g["dunning_level_id"][0] == self.level_call.id
+        ]
+        self.assertEqual(
+            Partner.search([("id", "in", both.ids)] + call_column["__domain"]),
+            self.customer,
+        )
+        self.assertEqual(
+            Partner.search([("id", "in", both.ids), ("dunning_level_id", "=", False)]),
+            self.other_customer,
+        )
+
     def test_figures_cost_the_same_queries_for_2_or_20_customers(self):
         customers = self.env["res.partner"].create(
             [{"name": f"Client {i}", "is_company": True} for i in range(20)]

@@ -6,8 +6,9 @@ Needs Playwright for Python and a Chromium (CHROMIUM=/usr/bin/chromium by defaul
 Logs in as admin/admin on the demo database (in the admin's language), sends a reminder
 from an overdue invoice through the Send reminder wizard, and writes PNG files to
 static/description/:
-send_wizard.png, reminder_history.png, reminder_letter.png, collection_dashboard.png,
-collection_kpis.png. ``--dashboard`` takes the last two only.
+collection_desk.png, collection_kanban.png, send_wizard.png, reminder_history.png,
+reminder_letter.png, collection_dashboard.png, collection_kpis.png. ``--dashboard``
+takes the last two only.
 """
 
 import os
@@ -37,6 +38,16 @@ def rpc():
 
 
 def overdue_invoice(call):
+    """The demo's customer due for a formal notice, else the oldest overdue invoice
+    of a customer with an email."""
+    found = call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "account_dunning"), ("name", "=", "demo_invoice_evergreen_1")],
+        fields=["res_id"],
+    )
+    if found:
+        return found[0]["res_id"]
     ids = call(
         "account.move",
         "search",
@@ -113,6 +124,17 @@ def main():
         dialog.locator("button[name=action_send]").click()
         dialog.wait_for(state="detached")
 
+        page.goto(f"{URL}/odoo/action-account_dunning.res_partner_dunning_action")
+        page.locator(".o_list_table").wait_for()
+        page.locator(".o_searchview_facet .o_facet_remove").first.click()
+        page.wait_for_timeout(1200)
+        page.screenshot(path=str(OUT / "collection_desk.png"))
+        page.locator(".o_switch_view.o_kanban").click()
+        page.locator(".o_kanban_renderer").wait_for()
+        page.set_viewport_size({"width": 2000, "height": 1000})  # every level
+        page.wait_for_timeout(1200)
+        page.screenshot(path=str(OUT / "collection_kanban.png"))
+        page.set_viewport_size({"width": 1440, "height": 1000})
         page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_reminder_action")
         page.locator(".o_list_table").wait_for()
         page.wait_for_timeout(800)
@@ -129,6 +151,8 @@ def main():
         dashboard(page)
         browser.close()
     for name in (
+        "collection_desk",
+        "collection_kanban",
         "send_wizard",
         "reminder_history",
         "reminder_letter",
