@@ -283,15 +283,19 @@ class ResCompany(models.Model):
             },
         ]
 
-    def _dunning_translate_default_policies(self, policies):
+    def _dunning_translate_default_policies(self, policies, langs=None):
         """Policies are created in English; give their names in every other active
-        language.
+        language, or in ``langs`` only (a language installed later), there leaving
+        the names already translated or renamed.
         """
-        for code, __ in self.env["res.lang"].get_installed():
+        codes = langs or [code for code, __ in self.env["res.lang"].get_installed()]
+        for code in codes:
             if code == "en_US":
                 continue
-            # sudo: the default policies just created, whoever created the company
+            # sudo: the default policies, created by the module for every company
             for policy in policies.sudo().with_context(lang=code):
+                if langs and policy.name != policy.with_context(lang="en_US").name:
+                    continue  # translated or renamed already
                 vals = policy.company_id.with_context(
                     lang=code
                 )._dunning_default_policy_vals()

@@ -95,6 +95,23 @@ class TestDunningConfig(DunningCommon):
         template_fr = call_fr.mail_template_id.with_context(lang="fr_FR")
         self.assertIn("relance", template_fr.subject)
 
+    def test_french_installed_later_names_the_existing_default_policy(self):
+        """A company's default policy made while only English was installed is named
+        in French when French is installed; a policy renamed in French stays so."""
+        renamed = self.env["res.company"].create({"name": "Renamed"}).dunning_policy_id
+        self.env["res.lang"]._activate_lang("fr_FR")
+        renamed.with_context(lang="fr_FR").name = "Nos relances"
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.assertEqual(
+            self.policy.with_context(lang="fr_FR").name, "Relances standard"
+        )
+        self.assertEqual(
+            self.policy.with_context(lang="en_US").name, "Standard reminders"
+        )
+        first = self.level_email.with_context(lang="fr_FR")
+        self.assertEqual(first.name, "Première relance")
+        self.assertEqual(renamed.with_context(lang="fr_FR").name, "Nos relances")
+
     def test_level_sequence_follows_delay(self):
         early = self.env["account.dunning.level"].create(self._level_vals(delay=1))
         self.assertEqual(early.sequence, 2)  # after the -3 courtesy level
