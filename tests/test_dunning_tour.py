@@ -24,7 +24,7 @@ class TestDunningTour(DunningCommon, HttpCase):
             email="tour_accountant@example.com",
         )
         self.start_tour(
-            f"/odoo/action-account.action_move_out_invoice_type/{invoice.id}",
+            "/odoo/action-account.action_move_out_invoice_type",
             "account_dunning_send_reminder",
             login="tour_accountant",
         )

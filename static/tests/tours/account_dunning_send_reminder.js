@@ -8,6 +8,11 @@ import {registry} from "@web/core/registry";
 registry.category("web_tour.tours").add("account_dunning_send_reminder", {
     steps: () => [
         {
+            content: "Open the overdue invoice from the list of customer invoices",
+            trigger: ".o_list_view .o_data_row:contains('Dupont SA') .o_data_cell",
+            run: "click",
+        },
+        {
             content: "The overdue invoice offers Send reminder",
             trigger: ".o_form_view .o_statusbar_buttons button[name='action_dunning_send']",
             run: "click",
