@@ -1106,12 +1106,13 @@ class AccountDunningReminder(models.Model):
         # them as superuser too (send_mail_batch)
         messages = self.env["mail.message"].sudo()
         body_field = messages._fields["body"]
-        bodies = {}
+        bodies, to_create = {}, []
         for index, vals in enumerate(vals_list):
             if vals.get("body") and not _image_dataurl.search(vals["body"]):
                 bodies[index] = body_field.convert_to_cache(vals["body"], messages)
-                vals_list[index] = dict(vals, body="")
-        messages = messages.create(vals_list)
+                vals = dict(vals, body="")
+            to_create.append(vals)
+        messages = messages.create(to_create)
         if bodies:
             rows = [(messages[index].id, body) for index, body in bodies.items()]
             self.env.cr.execute(
