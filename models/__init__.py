@@ -12,4 +12,5 @@ from . import res_config_settings
 from . import ir_qweb
 from . import ir_actions_report
 from . import mail_mail
+from . import ir_mail_server
 from . import ir_module_module

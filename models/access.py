@@ -16,6 +16,27 @@ from odoo.exceptions import AccessError
 COLLECTOR = "account.group_account_invoice"
 # managers configure policies and override credit limits
 MANAGER = "account.group_account_manager"
+# who reads receivables figures and assessments (billing users and auditors)
+ACCOUNTING = "account.group_account_invoice,account.group_account_readonly"
+
+
+def check_fields_group(records, fnames, group=COLLECTOR):
+    """Refuse to write ``fnames`` of ``records`` unless the user is in ``group``:
+    AccessError in the user's language, nothing written."""
+    env = records.env
+    if env.su or not fnames or env.user.has_group(group):
+        return
+    # sudo: the names of the fields and of the group, for the message only
+    model = env[records._name].sudo()
+    raise AccessError(
+        _(
+            "Only users of the group %(group)s may change %(fields)s.",
+            group=env.ref(group).sudo().full_name,
+            fields=", ".join(
+                sorted(model._fields[f]._description_string(env) for f in fnames)
+            ),
+        )
+    )
 
 
 def check_button(records, group=COLLECTOR, mode="write"):

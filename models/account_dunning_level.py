@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .bounds import check_days, check_text
+
 # The channel switches a level presets on its reminders.
 CHANNEL_FIELDS = ("send_email", "send_letter", "create_activity")
 
@@ -158,6 +160,28 @@ class AccountDunningLevel(models.Model):
                 level.sequence = rank
         for level in self.filtered(lambda lvl: not lvl.policy_id):
             level.sequence = 0
+
+    @api.constrains("delay", "name")
+    def _check_delay_and_name(self):
+        for level in self:
+            check_text(level.name, _("The name of a dunning level"))
+            check_days(level.delay, _("The delay of dunning level %s", level.name))
+
+    @api.constrains("activity_user_id", "company_id")
+    def _check_activity_user(self):
+        for level in self.filtered("activity_user_id"):
+            # sudo: who the user is (internal, which companies), not what they see
+            user = level.activity_user_id.sudo()
+            if user.share or level.company_id not in user.company_ids:
+                raise ValidationError(
+                    _(
+                        "The activities of dunning level %(level)s can only go to an "
+                        "internal user of %(company)s, not %(user)s.",
+                        level=level.name,
+                        company=level.company_id.name,
+                        user=user.name,
+                    )
+                )
 
     @api.constrains("fee_amount")
     def _check_fee_amount(self):

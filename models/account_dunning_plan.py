@@ -1,10 +1,19 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..dunning.instalments import allocate_paid, instalment_dates, split_amount
 from .access import check_button
+from .bounds import MAX_DAYS
+
+# a plan spreads a debt over ten years at the most (monthly instalments)
+MAX_INSTALMENTS = 120
+# its first instalment: agreed a little while ago at the earliest, within a year
+FIRST_DATE_PAST_DAYS = 90
+FIRST_DATE_FUTURE_DAYS = 365
 
 
 class AccountDunningPlan(models.Model):
@@ -101,10 +110,38 @@ class AccountDunningPlan(models.Model):
                 )
         return super().create(vals_list)
 
-    @api.constrains("instalment_count")
+    @api.constrains("instalment_count", "line_ids")
     def _check_instalment_count(self):
         if any(plan.instalment_count < 1 for plan in self):
             raise ValidationError(_("A payment plan needs at least one instalment."))
+        for plan in self:
+            if max(plan.instalment_count, len(plan.line_ids)) > MAX_INSTALMENTS:
+                raise ValidationError(
+                    _(
+                        "Plan %(plan)s has more than %(maximum)s instalments: spread "
+                        "it over fewer.",
+                        plan=plan.name,
+                        maximum=MAX_INSTALMENTS,
+                    )
+                )
+
+    @api.constrains("first_date", "state")
+    def _check_first_date(self):
+        today = fields.Date.context_today(self)
+        earliest = today - timedelta(days=FIRST_DATE_PAST_DAYS)
+        latest = today + timedelta(days=FIRST_DATE_FUTURE_DAYS)
+        for plan in self.filtered(lambda p: p.state == "draft" and p.first_date):
+            if not earliest <= plan.first_date <= latest:
+                raise ValidationError(
+                    _(
+                        "The first instalment of plan %(plan)s must fall between "
+                        "%(earliest)s and %(latest)s, not %(date)s.",
+                        plan=plan.name,
+                        earliest=earliest,
+                        latest=latest,
+                        date=plan.first_date,
+                    )
+                )
 
     @api.constrains("partner_id", "move_ids")
     def _check_moves(self):
@@ -123,6 +160,18 @@ class AccountDunningPlan(models.Model):
                         invoices=", ".join(strangers.mapped("name")),
                     )
                 )
+
+    def _dunning_check_schedule_editable(self):
+        """The schedule is the draft's to change; once agreed it is what the
+        customer signed."""
+        agreed = self.filtered(lambda plan: plan.state != "draft")
+        if agreed:
+            raise UserError(
+                _(
+                    "Plan %(plan)s was agreed: its schedule stays as signed.",
+                    plan=agreed[0].name,
+                )
+            )
 
     @api.model
     def _dunning_form_action(self, partner):
@@ -294,3 +343,43 @@ class AccountDunningPlanLine(models.Model):
             covered_by_line.update(zip(lines.ids, covered, strict=True))
         for line in self:
             line.paid_amount = covered_by_line.get(line.id, 0.0)
+
+    @api.constrains("amount", "date")
+    def _check_amount_and_date(self):
+        latest = fields.Date.context_today(self) + timedelta(days=MAX_DAYS)
+        for line in self:
+            if line.currency_id.compare_amounts(line.amount, 0) <= 0:
+                raise ValidationError(
+                    _(
+                        "Each instalment of plan %(plan)s must be a positive amount.",
+                        plan=line.plan_id.name,
+                    )
+                )
+            if line.date > latest:
+                raise ValidationError(
+                    _(
+                        "An instalment of plan %(plan)s falls after %(latest)s: a "
+                        "plan spreads ten years at the most.",
+                        plan=line.plan_id.name,
+                        latest=latest,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            plans = self.env["account.dunning.plan"].browse(
+                {vals["plan_id"] for vals in vals_list if vals.get("plan_id")}
+            )
+            plans._dunning_check_schedule_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self.plan_id._dunning_check_schedule_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_agreed(self):
+        if not self.env.su:
+            self.plan_id._dunning_check_schedule_editable()

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..dunning.levels import duplicate_delays
 from .access import MANAGER, check_button
+from .bounds import check_days, check_text
 
 
 class AccountDunningPolicy(models.Model):
@@ -79,7 +80,7 @@ class AccountDunningPolicy(models.Model):
         for policy in self:
             policy.is_company_default = policy.company_id.dunning_policy_id == policy
 
-    @api.constrains("minimum_amount", "min_interval_days")
+    @api.constrains("minimum_amount", "min_interval_days", "name")
     def _check_amounts(self):
         for policy in self:
             if policy.minimum_amount < 0:
@@ -98,6 +99,12 @@ class AccountDunningPolicy(models.Model):
                         policy=policy.name,
                     )
                 )
+            check_text(policy.name, _("The name of a dunning policy"))
+            check_days(
+                policy.min_interval_days,
+                _("The minimum interval of dunning policy %s", policy.name),
+                minimum=0,
+            )
 
     @api.constrains("level_ids")
     def _check_unique_delays(self):

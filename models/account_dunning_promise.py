@@ -5,6 +5,9 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# the furthest date a promise to pay may name, in days from today
+PROMISE_HORIZON_DAYS = 365
+
 
 class AccountDunningPromise(models.Model):
     """A customer's promise to pay invoices by a date: until then they are not
@@ -69,16 +72,8 @@ class AccountDunningPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
         for vals in vals_list:
-            date = fields.Date.to_date(vals.get("date"))
-            if date and date < today:
-                raise ValidationError(
-                    _(
-                        "A promise to pay is for a date to come, not %(date)s.",
-                        date=date,
-                    )
-                )
+            self._dunning_check_date(vals.get("date"))
         promises = super().create(vals_list)
         for promise in promises:
             # sudo: the note on the customer is part of recording the promise, which
@@ -93,6 +88,33 @@ class AccountDunningPromise(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return promises
+
+    def write(self, vals):
+        if "date" in vals:
+            self._dunning_check_date(vals["date"])
+        return super().write(vals)
+
+    @api.model
+    def _dunning_check_date(self, value):
+        """A promise is for a date to come, within the horizon a collector accepts:
+        an invoice under promise is not reminded until then."""
+        date = fields.Date.to_date(value)
+        if not date:
+            return
+        today = fields.Date.context_today(self)
+        if date < today:
+            raise ValidationError(
+                _("A promise to pay is for a date to come, not %(date)s.", date=date)
+            )
+        if date > today + timedelta(days=PROMISE_HORIZON_DAYS):
+            raise ValidationError(
+                _(
+                    "A promise to pay is for the next %(days)s days at most: "
+                    "%(date)s is too far (a payment plan spreads longer delays).",
+                    days=PROMISE_HORIZON_DAYS,
+                    date=date,
+                )
+            )
 
     @api.constrains("amount")
     def _check_amount(self):

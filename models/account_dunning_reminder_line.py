@@ -76,6 +76,29 @@ class AccountDunningReminderLine(models.Model):
         for line in self:
             line.pay_url = urls.get(line.move_id.id, False)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            reminders = self.env["account.dunning.reminder"].browse(
+                {vals["reminder_id"] for vals in vals_list if vals.get("reminder_id")}
+            )
+            reminders._dunning_check_lines_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self.reminder_id._dunning_check_lines_editable()
+            if "reminder_id" in vals:
+                self.reminder_id.browse(
+                    vals["reminder_id"]
+                )._dunning_check_lines_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        if not self.env.su:
+            self.reminder_id._dunning_check_lines_editable()
+
     def _amount_in(self, fname, company_currency):
         """The line's ``fname`` amount; in company currency if ``company_currency``."""
         self.ensure_one()
@@ -101,10 +124,20 @@ class AccountDunningReminderLine(models.Model):
                     )
                 )
 
-    @api.constrains("move_id")
+    @api.constrains("move_id", "reminder_id")
     def _check_move(self):
         for line in self:
             move = line.move_id
+            customer = line.reminder_id.partner_id.commercial_partner_id
+            if move.commercial_partner_id != customer:
+                raise ValidationError(
+                    _(
+                        "Invoice %(invoice)s is not %(customer)s's: a reminder lists "
+                        "its own customer's invoices only.",
+                        invoice=move.display_name,
+                        customer=customer.display_name,
+                    )
+                )
             if move.state != "posted" or not move.is_sale_document(
                 include_receipts=True
             ):

@@ -1,12 +1,24 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..dunning.scoring import predicted_payment_date
-from .access import MANAGER, check_button
+from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
 
+# Whether an invoice is chased, and its dispute: accounting's to change.
+CONTROL_FIELDS = frozenset(
+    {
+        "dunning_excluded",
+        "dunning_exclusion_reason",
+        "dunning_dispute_state",
+        "dunning_dispute_reason",
+        "dunning_dispute_user_id",
+    }
+)
+# A reminder issued: sent, or its email waiting in the outgoing queue.
+ISSUED = ("sending", "sent")
 # Delay below any level's: "no level reached yet".
 NO_LEVEL_DELAY = -(2**31)
 
@@ -45,8 +57,11 @@ class AccountMove(models.Model):
         copy=False,
         tracking=True,
         help="No payment reminder is sent for this invoice.",
+        groups=ACCOUNTING,
     )
-    dunning_exclusion_reason = fields.Char(string="Exclusion Reason", copy=False)
+    dunning_exclusion_reason = fields.Char(
+        string="Exclusion Reason", copy=False, groups=ACCOUNTING
+    )
     dunning_dispute_state = fields.Selection(
         [("none", "No dispute"), ("open", "In dispute"), ("resolved", "Resolved")],
         string="Dispute",
@@ -56,12 +71,17 @@ class AccountMove(models.Model):
         tracking=True,
         help="An invoice in dispute is not reminded and leaves the amounts to "
         "collect until the dispute is resolved.",
+        groups=ACCOUNTING,
     )
     dunning_dispute_reason = fields.Text(
-        string="Dispute Reason", copy=False, tracking=True
+        string="Dispute Reason", copy=False, tracking=True, groups=ACCOUNTING
     )
     dunning_dispute_user_id = fields.Many2one(
-        "res.users", string="Dispute Owner", copy=False, tracking=True
+        "res.users",
+        string="Dispute Owner",
+        copy=False,
+        tracking=True,
+        groups=ACCOUNTING,
     )
     dunning_dispute_activity_id = fields.Many2one(
         "mail.activity", copy=False, readonly=True, ondelete="set null"
@@ -74,6 +94,7 @@ class AccountMove(models.Model):
         compute="_compute_predicted_payment_date",
         help="When the invoice is likely to be paid: its due date plus its "
         "customer's average delay of the last 12 months.",
+        groups=ACCOUNTING,
     )
     dunning_promise_ids = fields.Many2many(
         "account.dunning.promise",
@@ -93,6 +114,45 @@ class AccountMove(models.Model):
         help="When this invoice reaches its next dunning level.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
+            self._dunning_check_dispute_owner(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
+        self._dunning_check_dispute_owner(vals)
+        if vals.get("dunning_dispute_state") == "open" and not self.env.su:
+            self._dunning_check_dispute_reason(vals)
+        return super().write(vals)
+
+    @api.model
+    def _dunning_check_dispute_owner(self, vals):
+        """The owner of a dispute acts on it: an internal user."""
+        owner = self.env["res.users"].browse(vals.get("dunning_dispute_user_id"))
+        # sudo: whether the user is internal, whatever the writer may read of users
+        if owner and owner.sudo().share:
+            raise ValidationError(
+                _(
+                    "The owner of a dispute must be an internal user, not %(user)s.",
+                    user=owner.sudo().name,
+                )
+            )
+
+    def _dunning_check_dispute_reason(self, vals):
+        reason = vals.get("dunning_dispute_reason", False)
+        missing = (
+            not (reason or "").strip()
+            if "dunning_dispute_reason" in vals
+            else any(not (m.dunning_dispute_reason or "").strip() for m in self)
+        )
+        if missing:
+            raise ValidationError(
+                _("Say what the customer disputes: the reason is required.")
+            )
+
     @api.depends(
         "dunning_reminder_line_ids.state",
         "dunning_reminder_line_ids.level_id",
@@ -104,7 +164,7 @@ class AccountMove(models.Model):
         failed or was cancelled since is withdrawn."""
         for move in self:
             lines = move.dunning_reminder_line_ids
-            sent = lines.filtered(lambda line: line.state == "sent")
+            sent = lines.filtered(lambda line: line.state in ISSUED)
             move.dunning_count = len(sent)
             if not sent:
                 withdrawn = move.dunning_last_date and any(
@@ -159,7 +219,9 @@ class AccountMove(models.Model):
         dispute, not covered by a promise to pay that still runs nor by an active
         payment plan, of a customer not handed over to collection.
         """
-        partner = self.env["res.partner"].with_company(company)
+        # sudo: the columns of the rule, read in SQL by the selection; nothing of
+        # them is shown to the user who triggers it
+        partner = self.env["res.partner"].sudo().with_company(company)
         return SQL(
             """m.move_type = 'out_invoice'
                AND NOT COALESCE(m.dunning_excluded, FALSE)
@@ -194,7 +256,8 @@ class AccountMove(models.Model):
         receivable open although the customer paid: they are deducted here, oldest
         invoice first, so that nobody is reminded of what they already paid.
         """
-        partner = self.env["res.partner"].with_company(company)
+        # sudo: as in _dunning_chaseable_sql, columns for the selection's SQL only
+        partner = self.env["res.partner"].sudo().with_company(company)
         return SQL(
             """
             WITH open_lines AS (
@@ -275,14 +338,14 @@ class AccountMove(models.Model):
                        MAX(cl.date) FILTER (WHERE cl.interest_amount > 0)
                            AS interest_until
                   FROM account_dunning_reminder_line cl
-                 WHERE cl.state = 'sent'
+                 WHERE cl.state IN ('sending', 'sent')
                    AND cl.move_id IN (SELECT move_id FROM booked)
                  GROUP BY cl.move_id
             ), last_sent AS (
                 SELECT r.partner_id, MAX(r.date) AS date
                   FROM account_dunning_reminder r
                  WHERE r.company_id = %(company)s
-                   AND r.state = 'sent'
+                   AND r.state IN ('sending', 'sent')
                    AND r.partner_id IN (SELECT partner_id FROM booked)
                  GROUP BY r.partner_id
             )
@@ -518,7 +581,9 @@ class AccountMove(models.Model):
         """What the credit position of this invoice's customer calls for: a hold, an
         exposure over the limit, or (unless ``blocking``) an alert threshold."""
         self.ensure_one()
-        customer = self.commercial_partner_id.with_company(self.company_id)
+        # sudo: the block applies whoever posts (a salesperson too) and says why;
+        # the customer's hold and exposure are read for that, not shown beyond it
+        customer = self.commercial_partner_id.sudo().with_company(self.company_id)
         # computed on the fly from the journal: read them afresh, not from the cache
         customer.invalidate_recordset(
             ["credit", "credit_to_invoice", "credit_exposure", "credit_hold"]

@@ -138,6 +138,19 @@ class ResCompany(models.Model):
             if part.strip()
         )
 
+    @api.constrains("dunning_interest_rate")
+    def _check_dunning_interest_rate(self):
+        for company in self:
+            if not 0 <= company.dunning_interest_rate <= 100:
+                raise ValidationError(
+                    _(
+                        "The late interest rate of %(company)s must be between 0 and "
+                        "100 %% a year (%(rate)s given).",
+                        company=company.name,
+                        rate=company.dunning_interest_rate,
+                    )
+                )
+
     @api.constrains("dunning_credit_alert_thresholds")
     def _check_dunning_credit_alert_thresholds(self):
         for company in self:

@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from ..dunning.aging import aging
 from ..dunning.csv_export import csv_bytes
 from ..dunning.scoring import PaidInvoice, behaviour, risk
-from .access import check_button
+from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
 
 DUNNING_STATUS = [
     ("none", "Nothing overdue"),
@@ -28,6 +28,18 @@ OPERATORS = {
     ">": py_operator.gt,
     ">=": py_operator.ge,
 }
+
+# What decides whether and how a customer is chased: accounting's to change.
+CONTROL_FIELDS = frozenset(
+    {
+        "dunning_policy_id",
+        "dunning_excluded",
+        "dunning_responsible_id",
+        "credit_hold",
+        "dunning_stage",
+        "dunning_collection_date",
+    }
+)
 
 # Figures computed in SQL by _dunning_figures_sql(), hence sortable and searchable.
 LEVEL = "dunning_level_id"  # grouped on (the kanban by level) like the figures below
@@ -52,12 +64,14 @@ class ResPartner(models.Model):
         company_dependent=True,
         domain="[('company_id', '=', current_company_id)]",
         help="Leave empty to follow the company's default dunning policy.",
+        groups=ACCOUNTING,
     )
     dunning_excluded = fields.Boolean(
         string="Excluded from Dunning",
         company_dependent=True,
         tracking=True,
         help="No payment reminder is sent to this customer.",
+        groups=ACCOUNTING,
     )
     dunning_responsible_id = fields.Many2one(
         "res.users",
@@ -65,12 +79,14 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="Who follows up this customer's payments; the company default applies "
         "when empty.",
+        groups=ACCOUNTING,
     )
     credit_hold = fields.Boolean(
         company_dependent=True,
         tracking=True,
         help="The customer is on credit hold: no new credit until the situation is "
         "settled.",
+        groups=ACCOUNTING,
     )
     dunning_currency_id = fields.Many2one(
         "res.currency", compute="_compute_dunning_currency_id"
@@ -114,6 +130,7 @@ class ResPartner(models.Model):
         "partner_id",
         string="Payment Reminders",
         readonly=True,
+        groups=ACCOUNTING,
     )
     dunning_reminder_count = fields.Integer(
         compute="_compute_dunning_reminder_count",
@@ -127,25 +144,29 @@ class ResPartner(models.Model):
         tracking=True,
         help="Handed over to a collection agency or to legal action: automatic "
         "reminders stop.",
+        groups=ACCOUNTING,
     )
     dunning_collection_date = fields.Date(
-        string="Handed Over On", company_dependent=True
+        string="Handed Over On", company_dependent=True, groups=ACCOUNTING
     )
     credit_exposure = fields.Monetary(
         compute="_compute_credit_exposure",
         currency_field="dunning_currency_id",
         help="What the customer owes or is about to owe: its open receivables, its "
         "draft invoices (net of draft credit notes) and what is still to invoice.",
+        groups=ACCOUNTING,
     )
     credit_usage_percent = fields.Float(
         string="Credit Used (%)",
         compute="_compute_credit_exposure",
         help="The exposure as a share of the credit limit.",
+        groups=ACCOUNTING,
     )
     credit_alert_threshold = fields.Integer(
         string="Credit Alert (%)",
         compute="_compute_credit_exposure",
         help="The highest alert threshold of the company the exposure has reached.",
+        groups=ACCOUNTING,
     )
     payment_avg_days_late = fields.Float(
         string="Average Days Late",
@@ -153,6 +174,7 @@ class ResPartner(models.Model):
         digits=(16, 1),
         readonly=True,
         help="Over the invoices paid in the last 12 months, weighted by amount.",
+        groups=ACCOUNTING,
     )
     payment_on_time_ratio = fields.Float(
         string="Paid on Time",
@@ -160,23 +182,59 @@ class ResPartner(models.Model):
         readonly=True,
         help="Share of the amount of the invoices paid in the last 12 months that "
         "was paid by the due date.",
+        groups=ACCOUNTING,
     )
     risk_score = fields.Integer(
         company_dependent=True,
         readonly=True,
         help="From 0 (pays on time) to 100, updated by the daily run; the reasons "
         "say what makes it.",
+        groups=ACCOUNTING,
     )
-    risk_reasons = fields.Text(company_dependent=True, readonly=True)
+    risk_reasons = fields.Text(company_dependent=True, readonly=True, groups=ACCOUNTING)
     dunning_plan_count = fields.Integer(
-        string="Payment Plans", compute="_compute_dunning_plan_count"
+        string="Payment Plans", compute="_compute_dunning_plan_count", groups=ACCOUNTING
     )
     dunning_promise_kept_count = fields.Integer(
-        string="Promises Kept", compute="_compute_dunning_promise_counts"
+        string="Promises Kept",
+        compute="_compute_dunning_promise_counts",
+        groups=ACCOUNTING,
     )
     dunning_promise_broken_count = fields.Integer(
-        string="Promises Broken", compute="_compute_dunning_promise_counts"
+        string="Promises Broken",
+        compute="_compute_dunning_promise_counts",
+        groups=ACCOUNTING,
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._dunning_check_control(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._dunning_check_control(vals)
+        return super().write(vals)
+
+    def _dunning_check_control(self, vals):
+        """Whether and how a customer is chased is accounting's to decide; lifting a
+        credit hold or moving the limit of a company that blocks is a manager's (it
+        lets the blocked invoices through)."""
+        if self.env.su:
+            return
+        check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
+        lifts = (
+            "credit_hold" in vals
+            and not vals["credit_hold"]
+            and self.filtered("credit_hold")
+        )
+        blocking = self.env.company.dunning_credit_check == "block"
+        check_fields_group(
+            self,
+            ({"credit_hold"} if lifts else set())
+            | ({"credit_limit"} & vals.keys() if blocking else set()),
+            MANAGER,
+        )
 
     @api.model
     def _commercial_fields(self):
@@ -818,7 +876,7 @@ class ResPartner(models.Model):
             ],
             order="date, id",
         )
-        sent = reminders.filtered(lambda r: r.state == "sent")
+        sent = reminders.filtered(lambda r: r.state in ("sending", "sent"))
         notice = sent.filtered(lambda r: r.level_id.formal_notice)[-1:] or sent[-1:]
         files = []
         if notice:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL, date_utils
 
 from ..dunning.kpis import cei, dso_countback, share
@@ -41,9 +42,40 @@ class AccountDunningKpi(models.TransientModel):
         string="Effectiveness of Reminders", compute="_compute_kpis", sanitize=False
     )
 
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for kpi in self:
+            problem = kpi._dunning_period_problem()
+            if problem:
+                raise ValidationError(problem)
+
+    def _dunning_period_problem(self):
+        """Why the period cannot be measured, or nothing."""
+        self.ensure_one()
+        if not self.date_from or not self.date_to:
+            return _("Choose the first and the last day of the period.")
+        if self.date_from > self.date_to:
+            return _(
+                "The period starts on %(start)s, after its end on %(end)s.",
+                start=self.date_from,
+                end=self.date_to,
+            )
+        return False
+
     @api.depends("company_id", "date_from", "date_to")
     def _compute_kpis(self):
         for kpi in self:
+            problem = kpi._dunning_period_problem()
+            if problem:
+                # the form is being edited: say what is wrong instead of figures
+                kpi.update(
+                    dict.fromkeys(("dso", "avg_days_late", "overdue_share", "cei"), 0.0)
+                    | {
+                        "recovery_rate": 0.0,
+                        "effectiveness_html": Markup("<p>%s</p>") % problem,
+                    }
+                )
+                continue
             figures = kpi._dunning_kpis()
             kpi.dso = figures["dso"]
             kpi.avg_days_late = figures["avg_days_late"]
@@ -198,7 +230,7 @@ class AccountDunningKpi(models.TransientModel):
                      FROM account_dunning_reminder_line rl
                      JOIN account_dunning_reminder r ON r.id = rl.reminder_id
                     WHERE r.company_id = %(company)s
-                      AND r.state = 'sent'
+                      AND r.state IN ('sending', 'sent')
                       AND r.date >= %(start)s
                       AND r.date <= %(end)s""",
                 days=EFFECTIVE_DAYS,

@@ -107,7 +107,8 @@ class DunningCommon(AccountTestInvoicingCommon):
             }
         )
         if state != "draft":
-            reminder.state = state
+            # as the reminder's own steps do: users never write the state
+            reminder.sudo().write({"state": state})
         return reminder
 
     @contextmanager

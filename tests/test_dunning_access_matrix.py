@@ -99,7 +99,7 @@ class TestDunningAccessMatrix(DunningCommon):
         """Per model: a record of the company, the values to create another, and a
         record its users may delete (the default policy and sent reminders are kept
         for business reasons, whoever asks)."""
-        reminder = self._reminder(self.customer, self.invoice, self.level_email)
+        self._reminder(self.customer, self.invoice, self.level_email)
         draft = self._reminder(
             self.customer, self.second_invoice, self.level_call, state="draft"
         )
@@ -128,8 +128,10 @@ class TestDunningAccessMatrix(DunningCommon):
         }
         return {
             model: (record, vals, deletable.get(model, record))
+            # the draft: a sent reminder is history, which nobody may edit (see
+            # test_dunning_history); the matrix is about access rights
             for model, (record, vals) in self._records_and_vals(
-                reminder, promise, plan, plan_line
+                draft, promise, plan, plan_line
             ).items()
         }
 
@@ -252,7 +254,9 @@ class TestDunningAccessMatrix(DunningCommon):
             self.customer, self.invoice, self.level_call, state="draft"
         )
         disputed = self._invoice(self.customer, 200, date(2026, 3, 2))
-        disputed.dunning_dispute_state = "open"
+        disputed.write(
+            {"dunning_dispute_state": "open", "dunning_dispute_reason": "Damaged"}
+        )
         plan = self.env["account.dunning.plan"].create(
             {
                 "partner_id": self.customer.id,

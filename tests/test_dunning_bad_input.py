@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import TODAY, DunningCommon
@@ -33,6 +33,44 @@ class TestDunningBadInput(DunningCommon):
         )
         cls.manager = new_test_user(
             cls.env, login="manager_bad", groups="account.group_account_manager"
+        )
+        cls.billing = new_test_user(
+            cls.env, login="billing_bad", groups="account.group_account_invoice"
+        )
+        cls.settings_admin = new_test_user(
+            cls.env,
+            login="settings_bad",
+            groups="base.group_system,account.group_account_manager",
+        )
+        cls.portal = new_test_user(
+            cls.env, login="portal_bad", groups="base.group_portal"
+        )
+        cls.manager_b = new_test_user(
+            cls.env,
+            login="manager_b_bad",
+            groups="account.group_account_manager",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        cls.customer_b = cls._customer("Bernard SAS", company_id=cls.company_b.id)
+        cls.draft_reminder = cls._reminder(
+            cls.customer, cls.overdue, cls.level_email, state="draft"
+        )
+        cls.promised = cls._invoice(cls.customer, 300, date(2026, 3, 1))
+        cls.promise = cls.env["account.dunning.promise"].create(
+            {
+                "partner_id": cls.customer.id,
+                "move_ids": [Command.set(cls.promised.ids)],
+                "date": TODAY + timedelta(days=10),
+                "amount": 100,
+            }
+        )
+        cls.draft_plan = cls.env["account.dunning.plan"].create(
+            {
+                "partner_id": cls.customer.id,
+                "move_ids": [Command.set(cls.overdue.ids)],
+                "amount_total": 1000,
+            }
         )
 
     # Every count and value the actions below could touch, to prove they wrote
@@ -65,6 +103,13 @@ class TestDunningBadInput(DunningCommon):
             self.sent.read(["state", "name"])[0],
             self.customer.read(["dunning_stage", "dunning_policy_id"])[0],
             self.draft.read(["state"])[0],
+            self.draft_reminder.read(["date", "email_cc", "origin", "line_ids"])[0],
+            self.promise.read(["date"])[0],
+            self.draft_plan.read(["instalment_count", "first_date", "state"])[0],
+            self.level_email.read(["delay", "name", "activity_user_id"])[0],
+            self.policy.read(["name"])[0],
+            self.company.read(["dunning_interest_rate"])[0],
+            self.overdue.read(["dunning_dispute_reason", "dunning_dispute_user_id"])[0],
         )
         return counts, values
 
@@ -232,7 +277,7 @@ class TestDunningBadInput(DunningCommon):
                 "cancelling a sent reminder",
                 lambda: self.sent.action_cancel(),
                 UserError,
-                "already sent",
+                "stays in the history",
             ),
             (
                 "deleting a sent reminder",
@@ -244,7 +289,7 @@ class TestDunningBadInput(DunningCommon):
                 "resetting a sent reminder to draft",
                 lambda: self.sent.action_reset_to_draft(),
                 UserError,
-                "Only failed or cancelled",
+                "Only cancelled reminders that were never sent",
             ),
             (
                 "a reminder listing another customer's invoice",
@@ -252,7 +297,7 @@ class TestDunningBadInput(DunningCommon):
                     self.customer, self.other_invoice, self.level_email
                 ),
                 ValidationError,
-                "another customer",
+                "its own customer's invoices",
             ),
             (
                 "a reminder at a level of another policy",
@@ -268,7 +313,9 @@ class TestDunningBadInput(DunningCommon):
             ),
             (
                 "a negative fee on a reminder line",
-                lambda: self.sent.line_ids.write({"fee_amount": -1}),
+                lambda: self._reminder(
+                    self.customer, self.overdue, self.level_email, state="draft"
+                ).line_ids.write({"fee_amount": -1}),
                 ValidationError,
                 "cannot be negative",
             ),
@@ -363,6 +410,7 @@ class TestDunningBadInput(DunningCommon):
                 ValidationError,
                 "positive percentages",
             ),
+            *self._bound_cases(),
             (
                 "handing over a customer twice",
                 self._hand_over_twice,
@@ -377,9 +425,253 @@ class TestDunningBadInput(DunningCommon):
             ),
         ]
 
+    def _bound_cases(self):
+        """Bounds on what users type (a delay of more than ten years is a typo),
+        each tried by the least-privileged user who may type it."""
+        billing = self.billing
+        manager = self.manager
+        Reminder = self.env["account.dunning.reminder"].with_user(billing)
+        Promise = self.env["account.dunning.promise"].with_user(billing)
+        Kpi = self.env["account.dunning.kpi"].with_user(billing)
+        promise = self.promise.with_user(billing)
+        draft = self.draft_reminder.with_user(billing)
+        plan = self.draft_plan.with_user(billing)
+        level = self.level_email.with_user(manager)
+        policy = self.policy.with_user(manager)
+        return [
+            (
+                "a minimum interval of two billion days",
+                lambda: policy.write({"min_interval_days": 2000000000}),
+                ValidationError,
+                "between 0 and 3650 days",
+            ),
+            (
+                "a level delay of more than ten years",
+                lambda: level.write({"delay": 4000}),
+                ValidationError,
+                "between -3650 and 3650 days",
+            ),
+            (
+                "a level delay at the internal sentinel",
+                lambda: level.write({"delay": -(2**31)}),
+                ValidationError,
+                "between -3650 and 3650 days",
+            ),
+            (
+                "a level without a name",
+                lambda: level.write({"name": "   "}),
+                ValidationError,
+                "cannot be empty",
+            ),
+            (
+                "a policy without a name",
+                lambda: policy.write({"name": " "}),
+                ValidationError,
+                "cannot be empty",
+            ),
+            (
+                "a portal user for a level's activities",
+                lambda: level.write(
+                    {
+                        "create_activity": True,
+                        "activity_type_id": self.env.ref(
+                            "mail.mail_activity_data_call"
+                        ).id,
+                        "activity_user_type": "user",
+                        "activity_user_id": self.portal.id,
+                    }
+                ),
+                ValidationError,
+                "internal user",
+            ),
+            (
+                "another company's user for a level's activities",
+                lambda: level.write(
+                    {
+                        "create_activity": True,
+                        "activity_type_id": self.env.ref(
+                            "mail.mail_activity_data_call"
+                        ).id,
+                        "activity_user_type": "user",
+                        "activity_user_id": self.manager_b.id,
+                    }
+                ),
+                ValidationError,
+                "internal user of",
+            ),
+            (
+                "a negative late interest rate",
+                lambda: self.env["res.config.settings"]
+                .with_user(self.settings_admin)
+                .create({"dunning_interest_rate": -3})
+                .execute(),
+                ValidationError,
+                "between 0 and",
+            ),
+            (
+                "a manual reminder dated in 2030",
+                lambda: Reminder.create(
+                    {"partner_id": self.customer.id, "date": date(2030, 1, 1)}
+                ),
+                ValidationError,
+                "dated in the future",
+            ),
+            (
+                "a draft reminder moved to 2030",
+                lambda: draft.write({"date": date(2030, 1, 1)}),
+                ValidationError,
+                "dated in the future",
+            ),
+            (
+                "the origin of a reminder set by a user",
+                lambda: Reminder.create(
+                    {"partner_id": self.customer.id, "origin": "auto"}
+                ),
+                UserError,
+                "Origin",
+            ),
+            (
+                "a CC that is not an address",
+                lambda: draft.write({"email_cc": "boss, not-an-email"}),
+                ValidationError,
+                "not a valid email address",
+            ),
+            (
+                "a CC of 10,000 characters",
+                lambda: draft.write({"email_cc": "a" * 9990 + "@example.com"}),
+                ValidationError,
+                "too long",
+            ),
+            (
+                "a CC of a mailing list's size",
+                lambda: draft.write(
+                    {"email_cc": ",".join(f"p{i}@example.com" for i in range(11))}
+                ),
+                ValidationError,
+                "at most 10",
+            ),
+            (
+                "a reminder line of another customer's invoice",
+                lambda: draft.line_ids.write({"move_id": self.other_invoice.id}),
+                ValidationError,
+                "its own customer's invoices",
+            ),
+            (
+                "a promise moved into the past by write",
+                lambda: promise.write({"date": TODAY - timedelta(days=3)}),
+                ValidationError,
+                "date to come",
+            ),
+            (
+                "a promise dated 9999-12-31",
+                lambda: Promise.create(
+                    {
+                        "partner_id": self.customer.id,
+                        "move_ids": [Command.set(self.overdue.ids)],
+                        "date": date(9999, 12, 31),
+                        "amount": 10,
+                    }
+                ),
+                ValidationError,
+                "365 days at most",
+            ),
+            (
+                "a negative instalment",
+                lambda: plan.write(
+                    {"line_ids": [Command.create({"date": TODAY, "amount": -50})]}
+                ),
+                ValidationError,
+                "positive amount",
+            ),
+            (
+                "20,000 instalments",
+                lambda: plan.write({"instalment_count": 20000}),
+                ValidationError,
+                "more than 120 instalments",
+            ),
+            (
+                "a first instalment years in the past",
+                lambda: plan.write({"first_date": date(2020, 1, 1)}),
+                ValidationError,
+                "first instalment",
+            ),
+            (
+                "instalments that do not add up to the plan's amount",
+                self._activate_plan_not_adding_up,
+                UserError,
+                "do not add up",
+            ),
+            (
+                "an empty dispute reason",
+                lambda: self.env["account.dunning.dispute"]
+                .with_user(billing)
+                .create({"move_ids": [Command.set(self.overdue.ids)], "reason": " "})
+                .action_open(),
+                ValidationError,
+                "reason is required",
+            ),
+            (
+                "a portal user as the owner of a dispute",
+                lambda: self.env["account.dunning.dispute"]
+                .with_user(billing)
+                .create(
+                    {
+                        "move_ids": [Command.set(self.overdue.ids)],
+                        "reason": "Damaged",
+                        "user_id": self.portal.id,
+                    }
+                )
+                .action_open(),
+                ValidationError,
+                "internal user",
+            ),
+            (
+                "a KPI period that ends before it starts",
+                lambda: Kpi.create(
+                    {"date_from": date(2026, 3, 1), "date_to": date(2026, 2, 1)}
+                ),
+                ValidationError,
+                "after its end",
+            ),
+            (
+                "a reminder for another company's customer through the context",
+                lambda: self.env["account.dunning.send"]
+                .with_user(billing)
+                .with_context(allowed_company_ids=self.company.ids)
+                .create(
+                    {
+                        "company_id": self.company.id,
+                        "partner_ids": [Command.set(self.customer_b.ids)],
+                    }
+                ),
+                AccessError,
+                "read",
+            ),
+        ]
+
+    def _activate_plan_not_adding_up(self):
+        plan = self.draft_plan.with_user(self.billing)
+        plan.write(
+            {
+                "amount_total": 1000,
+                "line_ids": [Command.create({"date": TODAY, "amount": 999})],
+            }
+        )
+        plan.action_activate()
+
+    def test_kpi_screen_with_a_date_cleared_says_so(self):
+        """Editing the KPI form: a cleared date shows what is missing, no crash."""
+        kpi = (
+            self.env["account.dunning.kpi"]
+            .with_user(self.billing)
+            .new({"date_from": False, "date_to": TODAY})
+        )
+        self.assertEqual(kpi.dso, 0.0)
+        self.assertIn("first and the last day", str(kpi.effectiveness_html))
+
     def test_every_bad_input_is_refused_and_writes_nothing(self):
         cases = self._cases()
-        self.assertGreaterEqual(len(cases), 30)
+        self.assertGreaterEqual(len(cases), 60)
         for what, action, exception, pattern in cases:
             with self.subTest(what):
                 before = self._snapshot()

@@ -176,7 +176,7 @@ class TestDunningCollection(DunningCommon):
         ).raw.decode("utf-8-sig")
         self.assertIn(formal.name, history)
         self.assertIn("Formal notice", history)
-        self.assertIn("Sent", history)
+        self.assertIn("Sending", history)
         invoices = message.attachment_ids.filtered(
             lambda a: a.name == "Open invoices.csv"
         ).raw.decode("utf-8-sig")

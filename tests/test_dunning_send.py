@@ -101,7 +101,7 @@ class TestDunningSend(DunningCommon):
             reminder,
             [
                 {
-                    "state": "sent",
+                    "state": "sending",
                     "origin": "manual",
                     "level_id": self.level_email.id,
                     "name": wizard.preview_name,
@@ -177,7 +177,7 @@ class TestDunningSend(DunningCommon):
         self.assertLessEqual(twenty, 181)
         reminders = self.Reminder.search([("partner_id", "in", customers.ids)])
         self.assertEqual(len(reminders), 20)
-        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        self.assertEqual(set(reminders.mapped("state")), {"sending"})
         self.assertEqual(set(reminders.mapped("origin")), {"manual"})
         self.assertEqual(
             len(self.env["mail.mail"].sudo().search([("res_id", "in", reminders.ids)])),
@@ -404,7 +404,7 @@ class TestDunningSend(DunningCommon):
         self.assertEqual(failed, reminder)
         self.assertFalse(self.inv_old.dunning_level_id)  # not delivered: not reached
         reminder.action_send()
-        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.state, "sending")
         self.assertNotEqual(self._mail_of(reminder), mail)
         self.assertEqual(self._mail_of(reminder).state, "outgoing")
         self.assertEqual(self.inv_old.dunning_level_id, self.level_email)
@@ -463,7 +463,7 @@ class TestDunningSend(DunningCommon):
                 self.assertEqual(reminder.line_ids.move_id, self.inv_old)
                 self.assertFalse(self.inv_old.dunning_level_id)
                 reminder.action_send()
-                self.assertEqual(reminder.state, "sent")
+                self.assertEqual(reminder.state, "sending")
                 self.assertEqual(self._mail_of(reminder).state, "outgoing")
                 self.assertEqual(self.inv_old.dunning_level_id, self.level_email)
                 self.assertTrue(mail.exists())  # the failed one stays, with its reason
@@ -486,7 +486,7 @@ class TestDunningSend(DunningCommon):
         ):
             mail.send(raise_exception=False)
         self.assertEqual(mail.state, "outgoing")
-        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.state, "sending")
         with (
             self._smtp_server(),
             patch(f"{MAIL_SERVER}.send_email", return_value="<sent@example.com>"),
@@ -507,7 +507,7 @@ class TestDunningSend(DunningCommon):
             self.customer, self.inv_old, self.level_formal, state="draft"
         )
         failed = self._reminder(self.customer, self.inv_recent, self.level_email)
-        failed.state = "failed"
+        failed.sudo().write({"state": "failed"})  # as a refused email does
         self._reminder(
             self.other_customer,
             self._invoice(self.other_customer, 9, TODAY),
@@ -520,7 +520,7 @@ class TestDunningSend(DunningCommon):
             self.Reminder.search(ast.literal_eval(action.domain)), draft | failed
         )
         (draft | failed).action_send()
-        self.assertEqual(set((draft | failed).mapped("state")), {"sent"})
+        self.assertEqual(set((draft | failed).mapped("state")), {"sending"})
 
     # --- thank you -------------------------------------------------------------------
     def test_thank_you_email_when_a_reminded_invoice_is_paid(self):

@@ -31,6 +31,6 @@ class TestDunningTour(DunningCommon, HttpCase):
         reminder = self.env["account.dunning.reminder"].search(
             [("partner_id", "=", self.customer.id)]
         )
-        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.state, "sending")
         self.assertEqual(reminder.line_ids.move_id, invoice)
         self.assertEqual(reminder.create_uid.login, "tour_accountant")

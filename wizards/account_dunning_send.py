@@ -114,6 +114,35 @@ class AccountDunningSend(models.TransientModel):
     )
     mass_summary = fields.Html(compute="_compute_mass_summary", sanitize=False)
 
+    @api.constrains("company_id", "partner_ids", "move_ids", "level_id")
+    def _check_company_scope(self):
+        """Reminders of one of the user's companies, for that company's customers,
+        invoices and levels, whatever the context says."""
+        # sudo: the companies of the records named, to refuse another company's,
+        # including those the user cannot even read
+        for wizard in self.sudo():
+            company = wizard.company_id
+            strangers = (
+                wizard.partner_ids.filtered(
+                    lambda p, company=company: p.company_id and p.company_id != company
+                ).mapped("display_name")
+                + wizard.move_ids.filtered(
+                    lambda m, company=company: m.company_id != company
+                ).mapped("display_name")
+                + wizard.level_id.filtered(
+                    lambda lvl, company=company: lvl.company_id != company
+                ).mapped("display_name")
+            )
+            if company not in self.env.user.company_ids or strangers:
+                raise UserError(
+                    _(
+                        "Reminders of %(company)s can only be sent by its users, for "
+                        "its own customers and invoices: %(others)s.",
+                        company=company.name,
+                        others=", ".join(strangers) or self.env.user.name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # Opening
     # ------------------------------------------------------------------

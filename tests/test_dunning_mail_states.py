@@ -1,0 +1,178 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The reminder's state follows its email, over a real SMTP session on the
+loopback: no reminder says Sent unless the mail server accepted its email, no
+customer gets two copies, deferred emails go out once the server recovers."""
+
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import DunningCommon
+from .smtp_server import DROP, SMTPTestServer
+
+MIDNIGHT = datetime(2026, 3, 31)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(MIDNIGHT)
+class TestDunningMailStates(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env,
+            login="ms_billing",
+            groups="account.group_account_invoice",
+            email="billing@example.com",
+        )
+        cls.third_customer = cls._customer("Leroy SA")
+        cls.customers = cls.customer | cls.other_customer | cls.third_customer
+        cls.invoices = [
+            cls._invoice(customer, 100 * (index + 1), date(2026, 3, 10))
+            for index, customer in enumerate(cls.customers)
+        ]
+        # only the test's own server: no other is picked for the reminders' emails
+        cls.env["ir.mail_server"].sudo().search([]).active = False
+
+    @contextmanager
+    def _smtp(self):
+        """A real SMTP server on the loopback, and Odoo allowed to talk to it (tests
+        otherwise skip connecting and sending)."""
+        with SMTPTestServer() as smtp:
+            server = (
+                self.env["ir.mail_server"]
+                .sudo()
+                .create(
+                    {
+                        "name": "Loopback",
+                        "smtp_host": "127.0.0.1",
+                        "smtp_port": smtp.port,
+                        "smtp_encryption": "none",
+                    }
+                )
+            )
+            with patch("odoo.modules.module.current_test", False):
+                yield smtp
+            server.active = False
+
+    def _send(self, customers):
+        """Reminders sent by a billing user, their emails queued."""
+        reminders = self.env["account.dunning.reminder"]
+        for customer, invoice in zip(self.customers, self.invoices, strict=True):
+            if customer in customers:
+                reminders |= self._reminder(
+                    customer, invoice, self.level_email, state="draft"
+                )
+        reminders = reminders.with_user(self.billing)
+        reminders.action_send()
+        self.assertEqual(set(reminders.mapped("state")), {"sending"})
+        return reminders
+
+    def _mail(self, reminder):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", reminder.mail_message_id.id)])
+        )
+
+    def _run_queue(self):
+        with mute_logger(
+            "odoo.addons.mail.models.mail_mail",
+            "odoo.addons.base.models.ir_mail_server",
+        ):
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.env.invalidate_all()
+
+    def _copies(self, smtp, customer):
+        return [
+            message
+            for recipients, message in smtp.accepted
+            if customer.email.lower() in (r.lower() for r in recipients)
+        ]
+
+    def test_lost_connection_mid_queue_keeps_the_rest_sending(self):
+        reminders = self._send(self.customers)
+        with self._smtp() as smtp:
+            smtp.script = ["accept", DROP]
+            self._run_queue()
+            self.assertEqual(reminders.mapped("state"), ["sent", "sending", "sending"])
+            for reminder in reminders[1:]:
+                mail = self._mail(reminder)
+                self.assertEqual(mail.state, "outgoing", reminder.name)
+                self.assertNotIn("without exception", mail.failure_reason or "")
+            self._run_queue()  # the server is back
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        for customer in self.customers:
+            self.assertEqual(len(self._copies(smtp, customer)), 1, customer.name)
+
+    def test_retry_from_the_emails_then_send_mails_one_copy(self):
+        reminder = self._send(self.customer)
+        with self._smtp() as smtp:
+            smtp.script = ["550 5.1.1 Mailbox unavailable"]
+            self._run_queue()
+            self.assertEqual(reminder.state, "failed")
+            self.assertIn("Mailbox unavailable", reminder.failure_reason)
+            mail = self._mail(reminder)
+            mail.action_retry()  # Settings > Technical > Emails > Retry
+            self.assertEqual(reminder.state, "sending")
+            with self.assertRaisesMessage(UserError, "Only draft or failed"):
+                reminder.action_send()
+            self._run_queue()
+            self.assertEqual(reminder.state, "sent")
+            self.assertFalse(reminder.failure_reason)
+            with self.assertRaisesMessage(UserError, "Only draft or failed"):
+                reminder.action_send()
+        self.assertEqual(len(self._copies(smtp, self.customer)), 1)
+
+    def test_send_again_then_retry_the_old_email_mails_one_copy(self):
+        reminder = self._send(self.customer)
+        with self._smtp() as smtp:
+            smtp.script = ["554 5.7.1 Rejected"]
+            self._run_queue()
+            old = self._mail(reminder)
+            self.assertEqual(reminder.state, "failed")
+            reminder.action_send()  # a new email; the failed one is withdrawn
+            self.assertEqual(old.state, "cancel")
+            old.action_retry()  # too late: it was withdrawn
+            self._run_queue()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(len(self._copies(smtp, self.customer)), 1)
+
+    def test_temporary_error_is_tried_again_until_the_server_recovers(self):
+        reminder = self._send(self.customer)
+        with self._smtp() as smtp:
+            smtp.script = ["451 4.7.1 Greylisted, try again later"]
+            self._run_queue()
+            mail = self._mail(reminder)
+            self.assertEqual(reminder.state, "sending")
+            self.assertRecordValues(
+                mail, [{"state": "outgoing", "dunning_attempts": 1}]
+            )
+            self.assertGreater(mail.scheduled_date, MIDNIGHT)
+            self.assertIn("deferred", reminder.failure_reason)
+            self._run_queue()  # not yet: it waits for its time
+            self.assertFalse(smtp.accepted)
+            with freeze_time(MIDNIGHT + timedelta(minutes=6)):
+                self._run_queue()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(len(self._copies(smtp, self.customer)), 1)
+        self.assertEqual(self.invoices[0].dunning_level_id, self.level_email)
+
+    def test_a_server_that_never_recovers_fails_the_reminder(self):
+        reminder = self._send(self.customer)
+        with self._smtp() as smtp:
+            smtp.script = ["451 4.3.0 Busy"] * 10
+            when = MIDNIGHT
+            for __ in range(6):
+                with freeze_time(when):
+                    self._run_queue()
+                when += timedelta(days=1)
+        self.assertEqual(reminder.state, "failed")
+        self.assertIn("Busy", reminder.failure_reason)
+        self.assertFalse(smtp.accepted)
+        self.assertFalse(self.invoices[0].dunning_level_id)  # not delivered
