@@ -31,6 +31,7 @@ def check_fields_group(records, fnames, group=COLLECTOR):
     raise AccessError(
         _(
             "Only users of the group %(group)s may change %(fields)s.",
+            # sudo: the group's name, for the message only
             group=env.ref(group).sudo().full_name,
             fields=", ".join(
                 sorted(model._fields[f]._description_string(env) for f in fnames)

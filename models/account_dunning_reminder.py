@@ -312,7 +312,9 @@ class AccountDunningReminder(models.Model):
         help="How many times the reminder went through its channels.",
     )
     cancel_reason = fields.Text(
-        copy=False, help="Why the reminder was cancelled; required once it was tried."
+        string="Cancellation Reason",
+        copy=False,
+        help="Why the reminder was cancelled; required once it was tried.",
     )
     cancelled_by_id = fields.Many2one(
         "res.users", string="Cancelled By", readonly=True, copy=False

@@ -117,7 +117,13 @@ class AccountMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
+            # defaults (no exclusion, no dispute) are nobody's decision
+            chosen = {
+                f
+                for f in CONTROL_FIELDS & vals.keys()
+                if vals[f] not in (False, "none")
+            }
+            check_fields_group(self, chosen, COLLECTOR)
             self._dunning_check_dispute_owner(vals)
         return super().create(vals_list)
 
@@ -131,13 +137,14 @@ class AccountMove(models.Model):
     @api.model
     def _dunning_check_dispute_owner(self, vals):
         """The owner of a dispute acts on it: an internal user."""
-        owner = self.env["res.users"].browse(vals.get("dunning_dispute_user_id"))
-        # sudo: whether the user is internal, whatever the writer may read of users
-        if owner and owner.sudo().share:
+        # sudo: whether the user is internal and their name, whatever the writer may
+        # read of users
+        owner = self.env["res.users"].browse(vals.get("dunning_dispute_user_id")).sudo()
+        if owner and owner.share:
             raise ValidationError(
                 _(
                     "The owner of a dispute must be an internal user, not %(user)s.",
-                    user=owner.sudo().name,
+                    user=owner.name,
                 )
             )
 

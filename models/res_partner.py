@@ -209,7 +209,8 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._dunning_check_control(vals)
+            # a new contact's defaults are nobody's decision: only values set count
+            self._dunning_check_control({k: v for k, v in vals.items() if v})
         return super().create(vals_list)
 
     def write(self, vals):

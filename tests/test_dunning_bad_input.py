@@ -45,6 +45,7 @@ class TestDunningBadInput(DunningCommon):
         cls.portal = new_test_user(
             cls.env, login="portal_bad", groups="base.group_portal"
         )
+        cls.env.ref("base.lang_en").active = True
         cls.manager_b = new_test_user(
             cls.env,
             login="manager_b_bad",
@@ -428,16 +429,18 @@ class TestDunningBadInput(DunningCommon):
     def _bound_cases(self):
         """Bounds on what users type (a delay of more than ten years is a typo),
         each tried by the least-privileged user who may type it."""
+        # the messages asserted are the English ones, whatever the database's language
+        english = self.env(context=dict(self.env.context, lang="en_US"))
         billing = self.billing
         manager = self.manager
-        Reminder = self.env["account.dunning.reminder"].with_user(billing)
-        Promise = self.env["account.dunning.promise"].with_user(billing)
-        Kpi = self.env["account.dunning.kpi"].with_user(billing)
-        promise = self.promise.with_user(billing)
-        draft = self.draft_reminder.with_user(billing)
-        plan = self.draft_plan.with_user(billing)
-        level = self.level_email.with_user(manager)
-        policy = self.policy.with_user(manager)
+        Reminder = english["account.dunning.reminder"].with_user(billing)
+        Promise = english["account.dunning.promise"].with_user(billing)
+        Kpi = english["account.dunning.kpi"].with_user(billing)
+        promise = self.promise.with_env(english).with_user(billing)
+        draft = self.draft_reminder.with_env(english).with_user(billing)
+        plan = self.draft_plan.with_env(english).with_user(billing)
+        level = self.level_email.with_env(english).with_user(manager)
+        policy = self.policy.with_env(english).with_user(manager)
         return [
             (
                 "a minimum interval of two billion days",
@@ -501,7 +504,7 @@ class TestDunningBadInput(DunningCommon):
             ),
             (
                 "a negative late interest rate",
-                lambda: self.env["res.config.settings"]
+                lambda: english["res.config.settings"]
                 .with_user(self.settings_admin)
                 .create({"dunning_interest_rate": -3})
                 .execute(),
@@ -603,7 +606,7 @@ class TestDunningBadInput(DunningCommon):
             ),
             (
                 "an empty dispute reason",
-                lambda: self.env["account.dunning.dispute"]
+                lambda: english["account.dunning.dispute"]
                 .with_user(billing)
                 .create({"move_ids": [Command.set(self.overdue.ids)], "reason": " "})
                 .action_open(),
@@ -612,7 +615,7 @@ class TestDunningBadInput(DunningCommon):
             ),
             (
                 "a portal user as the owner of a dispute",
-                lambda: self.env["account.dunning.dispute"]
+                lambda: english["account.dunning.dispute"]
                 .with_user(billing)
                 .create(
                     {
@@ -635,7 +638,7 @@ class TestDunningBadInput(DunningCommon):
             ),
             (
                 "a reminder for another company's customer through the context",
-                lambda: self.env["account.dunning.send"]
+                lambda: english["account.dunning.send"]
                 .with_user(billing)
                 .with_context(allowed_company_ids=self.company.ids)
                 .create(
@@ -650,7 +653,7 @@ class TestDunningBadInput(DunningCommon):
         ]
 
     def _activate_plan_not_adding_up(self):
-        plan = self.draft_plan.with_user(self.billing)
+        plan = self.draft_plan.with_user(self.billing).with_context(lang="en_US")
         plan.write(
             {
                 "amount_total": 1000,

@@ -30,6 +30,7 @@ class TestDunningMailStates(DunningCommon):
             groups="account.group_account_invoice",
             email="billing@example.com",
         )
+        cls.env.ref("base.lang_en").active = True
         cls.third_customer = cls._customer("Leroy SA")
         cls.customers = cls.customer | cls.other_customer | cls.third_customer
         cls.invoices = [
@@ -68,9 +69,10 @@ class TestDunningMailStates(DunningCommon):
                 reminders |= self._reminder(
                     customer, invoice, self.level_email, state="draft"
                 )
-        reminders = reminders.with_user(self.billing)
+        reminders = reminders.with_user(self.billing).with_context(lang="en_US")
         reminders.action_send()
         self.assertEqual(set(reminders.mapped("state")), {"sending"})
+        self.sent_reminders = reminders
         return reminders
 
     def _mail(self, reminder):
@@ -81,11 +83,24 @@ class TestDunningMailStates(DunningCommon):
         )
 
     def _run_queue(self):
+        """The queue run, on this test's emails only: others may wait in the queue
+        (committed by tests that need real transactions)."""
+        ours = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "account.dunning.reminder"),
+                    ("res_id", "in", self.sent_reminders.ids),
+                ]
+            )
+        )
         with mute_logger(
             "odoo.addons.mail.models.mail_mail",
             "odoo.addons.base.models.ir_mail_server",
         ):
-            self.env["mail.mail"].sudo().process_email_queue()
+            mails = self.env["mail.mail"].sudo().with_context(lang="en_US")
+            mails.process_email_queue(ids=ours.ids)
         self.env.invalidate_all()
 
     def _copies(self, smtp, customer):

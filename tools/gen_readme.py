@@ -18,6 +18,7 @@ SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
+    ("SECURITY.md", "Security"),
     ("PERFORMANCE.md", "Performance"),
     ("ROADMAP.md", "Known issues / Roadmap"),
 ]
