@@ -1748,7 +1748,8 @@ class AccountDunningReminder(models.Model):
 
     @api.model
     def _dunning_score_company(self, company, date):
-        """Update the company's payment scores, unless another run does it now."""
+        """Update the company's payment scores, unless another run does it now;
+        return whether this run did."""
         try:
             # another worker's update is handled below: not an error to log
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -1757,6 +1758,8 @@ class AccountDunningReminder(models.Model):
                 )
         except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
             _logger.info("Payment scores of %s: updated by another run", company.name)
+            return False
+        return True
 
     @api.model
     def _dunning_cron_batches(self, date, batch_size):

@@ -1,5 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 import threading
 from datetime import date
 
@@ -26,12 +27,12 @@ class TestDunningConcurrency(BaseCase):
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
 
-    def _make_data(self, dbname):
+    def _make_data(self, dbname, name="Concurrency SA"):
         """A company of its own (the other tests never see it), its customers and
         their overdue invoices, committed."""
         with db_connect(dbname).cursor() as cr:
             env = self._env(cr)
-            company = env["res.company"].create({"name": "Concurrency SA"})
+            company = env["res.company"].create({"name": name})
             env["account.chart.template"].try_loading(
                 "generic_coa", company=company, install_demo=False
             )
@@ -89,8 +90,27 @@ class TestDunningConcurrency(BaseCase):
         except Exception as error:  # reported by the main thread
             errors.append(error)
 
+    def _database_errors(self):
+        """The ERROR lines the database layer logs from now on (a contention the
+        run handles is not one)."""
+        records = []
+
+        class Collect(logging.Handler):
+            def emit(self, record):
+                records.append(record.getMessage())
+
+        handler = Collect(logging.ERROR)
+        logger = logging.getLogger("odoo.sql_db")
+        # as a server logs it (the test configuration may log less)
+        self.addCleanup(logger.setLevel, logger.level)
+        logger.setLevel(logging.ERROR)
+        logger.addHandler(handler)
+        self.addCleanup(logger.removeHandler, handler)
+        return records
+
     def test_two_workers_at_once_remind_each_customer_once(self):
         dbname = get_db_name()
+        database_errors = self._database_errors()
         company_id, partner_ids = self._make_data(dbname)
         self.addCleanup(self._retire, dbname, company_id)
         barrier = threading.Barrier(2)
@@ -118,3 +138,29 @@ class TestDunningConcurrency(BaseCase):
         self.assertEqual(set(counts), set(partner_ids))  # everyone reminded
         self.assertEqual(set(counts.values()), {1})  # and only once
         self.assertEqual(len(results), 2)  # both workers ran to the end
+        self.assertFalse(database_errors)  # contention handled, not logged as errors
+
+    def test_scores_met_by_another_run_are_left_to_it_without_error_lines(self):
+        """A run whose scoring meets another run's committed update (PostgreSQL's
+        "could not serialize access") leaves the scores to that run: handled, so
+        not logged as an error."""
+        dbname = get_db_name()
+        company_id, __ = self._make_data(dbname, name="Concurrency Scores SA")
+        self.addCleanup(self._retire, dbname, company_id)
+        database_errors = self._database_errors()
+        with (
+            db_connect(dbname).cursor() as first,
+            db_connect(dbname).cursor() as second,
+        ):
+            first.execute("SELECT 1 FROM res_partner LIMIT 1")  # its snapshot
+            self.assertTrue(self._score(second, company_id))
+            # the other connections must see it: this database is a throw-away clone
+            second.commit()  # pylint: disable=invalid-commit
+            # the first run's update meets the second's: left to it, quietly
+            self.assertFalse(self._score(first, company_id))
+        self.assertFalse(database_errors)
+
+    def _score(self, cr, company_id):
+        env = self._env(cr)
+        company = env["res.company"].browse(company_id)
+        return env["account.dunning.reminder"]._dunning_score_company(company, RUN_DAY)
