@@ -9,7 +9,6 @@ the group the action is meant for, and may act on these records (not another
 company's).
 """
 
-from odoo import _
 from odoo.exceptions import AccessError
 
 # billing users remind customers, record promises, disputes, plans and hand-overs
@@ -29,7 +28,7 @@ def check_fields_group(records, fnames, group=COLLECTOR):
     # sudo: the names of the fields and of the group, for the message only
     model = env[records._name].sudo()
     raise AccessError(
-        _(
+        env._(
             "Only users of the group %(group)s may change %(fields)s.",
             # sudo: the group's name, for the message only
             group=env.ref(group).sudo().full_name,
@@ -48,7 +47,7 @@ def check_button(records, group=COLLECTOR, mode="write"):
         return
     if not env.user.has_group(group):
         raise AccessError(
-            _(
+            env._(
                 "Only users of the group %(group)s may do this.",
                 # sudo: the group's name, for the message only
                 group=env.ref(group).sudo().full_name,

@@ -164,8 +164,10 @@ class AccountDunningLevel(models.Model):
     @api.constrains("delay", "name")
     def _check_delay_and_name(self):
         for level in self:
-            check_text(level.name, _("The name of a dunning level"))
-            check_days(level.delay, _("The delay of dunning level %s", level.name))
+            check_text(self.env, level.name, _("The name of a dunning level"))
+            check_days(
+                self.env, level.delay, _("The delay of dunning level %s", level.name)
+            )
 
     @api.constrains("activity_user_id", "company_id")
     def _check_activity_user(self):

@@ -99,8 +99,9 @@ class AccountDunningPolicy(models.Model):
                         policy=policy.name,
                     )
                 )
-            check_text(policy.name, _("The name of a dunning policy"))
+            check_text(self.env, policy.name, _("The name of a dunning policy"))
             check_days(
+                self.env,
                 policy.min_interval_days,
                 _("The minimum interval of dunning policy %s", policy.name),
                 minimum=0,

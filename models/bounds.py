@@ -6,7 +6,6 @@ A delay or an interval of more than ten years is a typo, and one that breaks scr
 dates computed from it fall out of the calendar ("year out of range").
 """
 
-from odoo import _
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize, email_split
 
@@ -17,11 +16,11 @@ MAX_CC_ADDRESSES = 10
 MAX_CC_LENGTH = 1000
 
 
-def check_days(value, label, minimum=-MAX_DAYS):
+def check_days(env, value, label, minimum=-MAX_DAYS):
     """Refuse a number of days outside [minimum, MAX_DAYS]."""
     if value is not None and value is not False and not minimum <= value <= MAX_DAYS:
         raise ValidationError(
-            _(
+            env._(
                 "%(field)s must be between %(minimum)s and %(maximum)s days "
                 "(%(value)s given).",
                 field=label,
@@ -36,7 +35,7 @@ def check_email_list(env, value, label):
     """Refuse a list of addresses that is too long or has an invalid address."""
     if len(value) > MAX_CC_LENGTH:
         raise ValidationError(
-            _(
+            env._(
                 "%(field)s is too long: at most %(maximum)s characters.",
                 field=label,
                 maximum=MAX_CC_LENGTH,
@@ -46,7 +45,7 @@ def check_email_list(env, value, label):
     parts = [part for part in parts if part]
     if len(parts) > MAX_CC_ADDRESSES:
         raise ValidationError(
-            _(
+            env._(
                 "%(field)s lists %(count)s addresses: at most %(maximum)s.",
                 field=label,
                 count=len(parts),
@@ -60,7 +59,7 @@ def check_email_list(env, value, label):
     ]
     if invalid:
         raise ValidationError(
-            _(
+            env._(
                 "%(field)s: not a valid email address: %(addresses)s.",
                 field=label,
                 addresses=", ".join(invalid),
@@ -68,7 +67,7 @@ def check_email_list(env, value, label):
         )
 
 
-def check_text(value, label):
+def check_text(env, value, label):
     """Refuse a text made of spaces only where one is required."""
     if value is not None and value is not False and not str(value).strip():
-        raise ValidationError(_("%(field)s cannot be empty.", field=label))
+        raise ValidationError(env._("%(field)s cannot be empty.", field=label))

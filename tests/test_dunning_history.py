@@ -473,3 +473,53 @@ class TestDunningHistory(DunningCommon):
 
     def _other_invoice(self):
         return self._invoice(self.other_customer, 50, date(2026, 3, 1))
+
+    # --- in the user's language --------------------------------------------------
+    def test_refusals_speak_the_user_language(self):
+        """The refusals come in the language of the user who tried, French here (the
+        web client sends the user's language in the context of every call)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account", "account_dunning"], ["fr_FR"]
+        )
+        (self.employee | self.billing).write({"lang": "fr_FR"})
+        sent = self._reminder(self.customer, self.invoice, self.level_email)
+
+        def french(records, user):
+            return records.with_user(user).with_context(lang=user.lang)
+
+        attempts = [
+            (
+                lambda: french(self.customer, self.employee).write(
+                    {"credit_hold": True}
+                ),
+                AccessError,
+                "Seuls les utilisateurs du groupe",
+            ),
+            (
+                lambda: french(sent, self.employee).action_cancel(),
+                AccessError,
+                "Seuls les utilisateurs du groupe",
+            ),
+            (
+                lambda: french(sent, self.billing).write({"state": "draft"}),
+                UserError,
+                "pas à la main",
+            ),
+            (
+                lambda: french(sent, self.billing).line_ids.unlink(),
+                UserError,
+                "restent telles quelles",
+            ),
+            (
+                lambda: french(self._draft(), self.billing).write(
+                    {"email_cc": "pas une adresse"}
+                ),
+                ValidationError,
+                "adresse e-mail non valide",
+            ),
+        ]
+        for call, exception, message in attempts:
+            with self.subTest(message), mute_logger("odoo.models"):
+                with self.assertRaisesMessage(exception, message):
+                    call()

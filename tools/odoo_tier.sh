@@ -12,6 +12,7 @@ PYTHON=${PYTHON:-python3}
 source tools/odoo_env.sh
 cleanup() {
   [ -n "${db:-}" ] && [ -z "${KEEP_DB:-}" ] && dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$db"
+  [ -n "${runner_db:-}" ] && dropdb -h 127.0.0.1 -p "$port" -U odoo --if-exists "$runner_db"
   [ "$started" = started ] && tools/pg.sh stop >/dev/null
 }
 trap cleanup EXIT
@@ -43,10 +44,36 @@ CONF
 # Collect through the addons-path link so that pytest-odoo names the package
 # odoo.addons.account_dunning whatever this checkout's folder is called.
 addon=$state/addons/account_dunning
-[ $# -gt 0 ] || set -- tests
+full=0
+[ $# -gt 0 ] || { full=1; set -- tests; }
 targets=()
 for target in "$@"; do
   case $target in tests*) targets+=("$addon/$target") ;; *) targets+=("$target") ;; esac
 done
 "$PYTHON" -m pytest -p no:cacheprovider -W ignore::DeprecationWarning --confcutdir="$addon" \
   --odoo-http --odoo-config="$state/odoo-test.conf" --odoo-database="$db" "${targets[@]}"
+rc=$?
+[ $full = 1 ] || exit $rc
+
+# The same tests under Odoo's own runner (what OCA CI, Odoo.sh and integrators run): it
+# installs the addon and runs the test modules tests/__init__.py imports.
+runner_db=adt_runner_$$
+createdb -h 127.0.0.1 -p "$port" -U odoo -T "$template" "$runner_db" || exit 1
+t0=$(date +%s)
+odoo -d "$runner_db" -i account_dunning --test-tags /account_dunning --stop-after-init \
+  --http-port "${ADT_RUNNER_HTTP_PORT:-18069}" --log-level=test > "$logs/odoo-runner.log" 2>&1
+runner_rc=$?
+result=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$logs/odoo-runner.log" | tail -1)
+if [ -z "$result" ]; then
+  tail -30 "$logs/odoo-runner.log"
+  echo "Odoo's runner: FAILED (exit $runner_rc, no result line; see .local/logs/odoo-runner.log)"
+  exit 1
+fi
+read -r failed errors total <<< "$(echo "$result" | grep -oE '[0-9]+' | tr '\n' ' ')"
+skips=$(grep -oE 'account_dunning\.tests\.[a-z_]+: skipped .*' "$logs/odoo-runner.log")
+grep -E ' (ERROR|FAIL): ' "$logs/odoo-runner.log" | head -20
+[ -z "$skips" ] || echo "$skips" | sed 's/^/SKIPPED under odoo-bin: /'
+echo "odoo-bin --test-tags /account_dunning in $(( $(date +%s) - t0 )) s ($total tests):"
+nskips=$(printf %s "$skips" | grep -c .)
+echo "odoo-bin: $(( total - failed - errors - nskips )) passed, $(( failed + errors )) failed, $nskips skipped"
+[ $rc -eq 0 ] && [ $runner_rc -eq 0 ] && [ "$failed" = 0 ] && [ "$errors" = 0 ]

@@ -36,6 +36,7 @@ if "$venv/bin/oca-checks-odoo-module" --no-verbose "$here/__manifest__.py" > "$l
   echo "oca-checks-odoo-module: ok"
 else cat "$logs/oca-checks.log"; fail "oca-checks-odoo-module: FAILED"; fi
 if "$venv/bin/python" tools/check_sudo.py; then :; else fail "sudo() comments: FAILED"; fi
+if "$venv/bin/python" tools/check_test_imports.py; then :; else fail "test imports: FAILED"; fi
 if "$venv/bin/python" tools/check_po.py; then :; else fail "translations: FAILED"; fi
 if "$venv/bin/python" tools/gen_readme.py --check; then :; else fail "README.rst: FAILED"; fi
 if "$PYTHON" -c 'import odoo' >/dev/null 2>&1; then
