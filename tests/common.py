@@ -16,6 +16,11 @@ class DunningCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The tests assert English text and formats, whatever the database's
+        # language (a French-only database included): the calls are made in English
+        # and the customers read English, unless a test says otherwise.
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.company = cls.env.company
         cls.policy = cls.company.dunning_policy_id
         cls.levels = cls.policy.with_context(active_test=False).level_ids.sorted(
@@ -39,6 +44,7 @@ class DunningCommon(AccountTestInvoicingCommon):
                     "name": name,
                     "is_company": True,
                     "email": f"{name.split()[0]}@example.com",
+                    "lang": "en_US",
                 }
                 | vals
             )

@@ -648,7 +648,7 @@ class TestDunningBadInput(DunningCommon):
                     }
                 ),
                 AccessError,
-                "read",
+                r"res\.partner",
             ),
         ]
 

@@ -175,7 +175,7 @@ class TestDunningCollection(DunningCommon):
             lambda a: a.name == "Reminder history.csv"
         ).raw.decode("utf-8-sig")
         self.assertIn(formal.name, history)
-        self.assertIn("Formal notice", history)
+        self.assertIn(formal.level_id.name, history)
         self.assertIn("Sending", history)
         invoices = message.attachment_ids.filtered(
             lambda a: a.name == "Open invoices.csv"

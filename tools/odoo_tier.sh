@@ -56,24 +56,43 @@ rc=$?
 [ $full = 1 ] || exit $rc
 
 # The same tests under Odoo's own runner (what OCA CI, Odoo.sh and integrators run): it
-# installs the addon and runs the test modules tests/__init__.py imports.
+# installs the addon and runs the test modules tests/__init__.py imports. Once in an
+# English database, once in a French-only one (French the only language, every contact
+# in French), where the tests must pass too.
+runner() {  # runner LABEL DATABASE LOG: run, print the counts, fail on any failure
+  local label=$1 rdb=$2 log=$3 t0 rc result failed errors total skips nskips
+  t0=$(date +%s)
+  odoo -d "$rdb" -i account_dunning --test-tags /account_dunning --stop-after-init \
+    --http-port "${ADT_RUNNER_HTTP_PORT:-18069}" --log-level=test > "$log" 2>&1
+  rc=$?
+  result=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1)
+  if [ -z "$result" ]; then
+    tail -30 "$log"
+    echo "odoo-bin ($label): FAILED (exit $rc, no result line; see $log)"
+    return 1
+  fi
+  read -r failed errors total <<< "$(echo "$result" | grep -oE '[0-9]+' | tr '\n' ' ')"
+  skips=$(grep -oE 'account_dunning\.tests\.[a-z_]+: skipped .*' "$log")
+  nskips=$(printf %s "$skips" | grep -c .)
+  grep -E ' (ERROR|FAIL): ' "$log" | head -20
+  [ -z "$skips" ] || echo "$skips" | sed "s/^/SKIPPED under odoo-bin ($label): /"
+  echo "odoo-bin --test-tags /account_dunning, $label database, in $(( $(date +%s) - t0 )) s ($total tests):"
+  echo "odoo-bin: $(( total - failed - errors - nskips )) passed, $(( failed + errors )) failed, $nskips skipped"
+  [ $rc -eq 0 ] && [ "$failed" = 0 ] && [ "$errors" = 0 ]
+}
+status=$rc
 runner_db=adt_runner_$$
 createdb -h 127.0.0.1 -p "$port" -U odoo -T "$template" "$runner_db" || exit 1
-t0=$(date +%s)
-odoo -d "$runner_db" -i account_dunning --test-tags /account_dunning --stop-after-init \
-  --http-port "${ADT_RUNNER_HTTP_PORT:-18069}" --log-level=test > "$logs/odoo-runner.log" 2>&1
-runner_rc=$?
-result=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$logs/odoo-runner.log" | tail -1)
-if [ -z "$result" ]; then
-  tail -30 "$logs/odoo-runner.log"
-  echo "Odoo's runner: FAILED (exit $runner_rc, no result line; see .local/logs/odoo-runner.log)"
-  exit 1
-fi
-read -r failed errors total <<< "$(echo "$result" | grep -oE '[0-9]+' | tr '\n' ' ')"
-skips=$(grep -oE 'account_dunning\.tests\.[a-z_]+: skipped .*' "$logs/odoo-runner.log")
-grep -E ' (ERROR|FAIL): ' "$logs/odoo-runner.log" | head -20
-[ -z "$skips" ] || echo "$skips" | sed 's/^/SKIPPED under odoo-bin: /'
-echo "odoo-bin --test-tags /account_dunning in $(( $(date +%s) - t0 )) s ($total tests):"
-nskips=$(printf %s "$skips" | grep -c .)
-echo "odoo-bin: $(( total - failed - errors - nskips )) passed, $(( failed + errors )) failed, $nskips skipped"
-[ $rc -eq 0 ] && [ $runner_rc -eq 0 ] && [ "$failed" = 0 ] && [ "$errors" = 0 ]
+runner English "$runner_db" "$logs/odoo-runner.log" || status=1
+dropdb -h 127.0.0.1 -p "$port" -U odoo "$runner_db"
+createdb -h 127.0.0.1 -p "$port" -U odoo -T "$template" "$runner_db" || exit 1
+odoo -d "$runner_db" --load-language=fr_FR --stop-after-init --no-http \
+  > "$logs/odoo-runner-fr-lang.log" 2>&1 || { echo "French could not be loaded"; exit 1; }
+psql -h 127.0.0.1 -p "$port" -U odoo -d "$runner_db" -qc "
+  UPDATE res_lang SET active = (code = 'fr_FR');
+  UPDATE res_partner SET lang = 'fr_FR';
+  UPDATE ir_default SET json_value = '\"fr_FR\"'
+   WHERE field_id IN (SELECT id FROM ir_model_fields
+                       WHERE model = 'res.partner' AND name = 'lang');" || exit 1
+runner French-only "$runner_db" "$logs/odoo-runner-fr.log" || status=1
+exit $status
