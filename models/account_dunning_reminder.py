@@ -1006,10 +1006,9 @@ class AccountDunningReminder(models.Model):
             reminder._dunning_system_write({"failure_reason": waiting[reminder.id]})
         ready = reminders.filtered(lambda r: r.id not in waiting)
         ready.filtered(lambda r: r.state == "failed")._dunning_retire_failed_mails()
-        for reminder in ready:
-            reminder._dunning_system_write(
-                {"attempt_count": reminder.attempt_count + 1}
-            )
+        # one write per count (the daily run's reminders are all at 0): not per reminder
+        for count, group in ready.grouped("attempt_count").items():
+            group._dunning_system_write({"attempt_count": count + 1})
         ready._dunning_render_letters()
         failures = ready._dunning_send_emails()
         failed = ready.filtered(lambda r: r.id in failures)
