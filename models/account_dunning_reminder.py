@@ -23,17 +23,18 @@ from .bounds import check_email_list
 from .ir_qweb import MAIL_BATCH_KEY
 
 SEQUENCE_CODE = "account.dunning.reminder"
-# What a reminder said to its customer: fixed once it was sent or tried.
+# A reminder issued: sent, or its email waiting in the outgoing queue. Its invoices
+# reach its level and its date starts the customer's minimum interval.
+ISSUED = ("sending", "sent")
+# What a reminder said to its customer: fixed once it was sent or tried (its number,
+# origin and company are never a user's to write, see SYSTEM_FIELDS).
 HISTORY_FACTS = frozenset(
     {
-        "name",
         "partner_id",
-        "company_id",
         "policy_id",
         "level_id",
         "date",
         "line_ids",
-        "origin",
         "send_email",
         "send_letter",
         "create_activity",
@@ -716,7 +717,7 @@ class AccountDunningReminder(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):
         done = self.filtered(
-            lambda r: r.state in ("sending", "sent", "failed") or r.attempt_count
+            lambda r: r.state in (*ISSUED, "failed") or r.attempt_count
         )
         if done:
             raise UserError(
@@ -1597,7 +1598,7 @@ class AccountDunningReminder(models.Model):
 
     def _dunning_mark_undelivered(self, reason):
         """The email could not be delivered (refused or bounced): failed, with why."""
-        for reminder in self.filtered(lambda r: r.state in ("sending", "sent")):
+        for reminder in self.filtered(lambda r: r.state in ISSUED):
             reminder._dunning_system_write(
                 {
                     "state": "failed",

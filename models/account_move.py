@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from ..dunning.scoring import predicted_payment_date
 from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
+from .account_dunning_reminder import ISSUED
 
 # Whether an invoice is chased, and its dispute: accounting's to change.
 CONTROL_FIELDS = frozenset(
@@ -17,8 +18,6 @@ CONTROL_FIELDS = frozenset(
         "dunning_dispute_user_id",
     }
 )
-# A reminder issued: sent, or its email waiting in the outgoing queue.
-ISSUED = ("sending", "sent")
 # Delay below any level's: "no level reached yet".
 NO_LEVEL_DELAY = -(2**31)
 
@@ -124,12 +123,14 @@ class AccountMove(models.Model):
                 if vals[f] not in (False, "none")
             }
             check_fields_group(self, chosen, COLLECTOR)
-            self._dunning_check_dispute_owner(vals)
+            if vals.get("dunning_dispute_user_id"):
+                self._dunning_check_dispute_owner(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
-        self._dunning_check_dispute_owner(vals)
+        if vals.get("dunning_dispute_user_id"):
+            self._dunning_check_dispute_owner(vals)
         if vals.get("dunning_dispute_state") == "open" and not self.env.su:
             self._dunning_check_dispute_reason(vals)
         return super().write(vals)
@@ -345,14 +346,14 @@ class AccountMove(models.Model):
                        MAX(cl.date) FILTER (WHERE cl.interest_amount > 0)
                            AS interest_until
                   FROM account_dunning_reminder_line cl
-                 WHERE cl.state IN ('sending', 'sent')
+                 WHERE cl.state = ANY(%(issued)s)
                    AND cl.move_id IN (SELECT move_id FROM booked)
                  GROUP BY cl.move_id
             ), last_sent AS (
                 SELECT r.partner_id, MAX(r.date) AS date
                   FROM account_dunning_reminder r
                  WHERE r.company_id = %(company)s
-                   AND r.state IN ('sending', 'sent')
+                   AND r.state = ANY(%(issued)s)
                    AND r.partner_id IN (SELECT partner_id FROM booked)
                  GROUP BY r.partner_id
             )
@@ -398,6 +399,7 @@ class AccountMove(models.Model):
               LEFT JOIN charged ch ON ch.move_id = om.move_id
             """,
             company=company.id,
+            issued=list(ISSUED),
             receivable=self._dunning_receivable_account_ids(),
             date=date,
             line_filter=line_filter,

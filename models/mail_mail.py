@@ -103,6 +103,7 @@ class MailMail(models.Model):
     def _dunning_try_later(self, reason):
         """Put deferred emails back in the queue, each after its next delay."""
         now = fields.Datetime.now()
+        reminders = self._dunning_reminders().grouped("mail_message_id")
         for mail in self:
             when = now + timedelta(minutes=RETRY_DELAYS[mail.dunning_attempts])
             note = _(
@@ -119,7 +120,9 @@ class MailMail(models.Model):
                     "failure_reason": note,
                 }
             )
-            mail._dunning_reminders()._dunning_system_write({"failure_reason": note})
+            reminder = reminders.get(mail.mail_message_id)
+            if reminder:
+                reminder._dunning_system_write({"failure_reason": note})
 
     # EXTENDS mail: retried from the emails' list, the reminder is being sent again
     def mark_outgoing(self):

@@ -12,6 +12,7 @@ from ..dunning.aging import aging
 from ..dunning.csv_export import csv_bytes
 from ..dunning.scoring import PaidInvoice, behaviour, risk
 from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
+from .account_dunning_reminder import ISSUED
 
 DUNNING_STATUS = [
     ("none", "Nothing overdue"),
@@ -224,18 +225,16 @@ class ResPartner(models.Model):
         if self.env.su:
             return
         check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
-        lifts = (
+        managers_only = set()
+        if (
             "credit_hold" in vals
             and not vals["credit_hold"]
             and self.filtered("credit_hold")
-        )
-        blocking = self.env.company.dunning_credit_check == "block"
-        check_fields_group(
-            self,
-            ({"credit_hold"} if lifts else set())
-            | ({"credit_limit"} & vals.keys() if blocking else set()),
-            MANAGER,
-        )
+        ):
+            managers_only.add("credit_hold")
+        if "credit_limit" in vals and self.env.company.dunning_credit_check == "block":
+            managers_only.add("credit_limit")
+        check_fields_group(self, managers_only, MANAGER)
 
     @api.model
     def _commercial_fields(self):
@@ -877,7 +876,7 @@ class ResPartner(models.Model):
             ],
             order="date, id",
         )
-        sent = reminders.filtered(lambda r: r.state in ("sending", "sent"))
+        sent = reminders.filtered(lambda r: r.state in ISSUED)
         notice = sent.filtered(lambda r: r.level_id.formal_notice)[-1:] or sent[-1:]
         files = []
         if notice:

@@ -10,6 +10,7 @@ from odoo.tools import SQL, date_utils
 
 from ..dunning.kpis import cei, dso_countback, share
 from ..dunning.scoring import behaviour
+from ..models.account_dunning_reminder import ISSUED
 
 EFFECTIVE_DAYS = 14  # a reminder is effective when paid within this many days
 
@@ -230,11 +231,12 @@ class AccountDunningKpi(models.TransientModel):
                      FROM account_dunning_reminder_line rl
                      JOIN account_dunning_reminder r ON r.id = rl.reminder_id
                     WHERE r.company_id = %(company)s
-                      AND r.state IN ('sending', 'sent')
+                      AND r.state = ANY(%(issued)s)
                       AND r.date >= %(start)s
                       AND r.date <= %(end)s""",
                 days=EFFECTIVE_DAYS,
                 company=self.company_id.id,
+                issued=list(ISSUED),
                 start=start,
                 end=end,
             )
