@@ -11,7 +11,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, html_sanitize, mute_logger, split_every
+from odoo.tools import SQL, html_sanitize, split_every
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
 
@@ -110,6 +110,32 @@ def collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+class _ContentionFilter(logging.Filter):
+    """Drops the database layer's "bad query" lines of the thread that expects
+    contention (see ``contention_expected``): thread by thread, unlike mute_logger,
+    which swaps the logger's handlers for every thread at once."""
+
+    expected = threading.local()
+
+    def filter(self, record):
+        return not getattr(self.expected, "active", False)
+
+
+_CONTENTION_FILTER = _ContentionFilter()
+logging.getLogger("odoo.sql_db").addFilter(_CONTENTION_FILTER)
+
+
+@contextmanager
+def contention_expected():
+    """A block whose conflicts with another worker are handled by the caller: the
+    query that meets one is not logged as an error."""
+    _CONTENTION_FILTER.expected.active = True
+    try:
+        yield
+    finally:
+        _CONTENTION_FILTER.expected.active = False
 
 
 # Customers per batch of the daily run, and batches per call (the cron runner calls
@@ -1752,7 +1778,7 @@ class AccountDunningReminder(models.Model):
         return whether this run did."""
         try:
             # another worker's update is handled below: not an error to log
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            with contention_expected(), self.env.cr.savepoint():
                 self.env["res.partner"].with_company(company)._dunning_update_scores(
                     company, date
                 )
@@ -1796,7 +1822,7 @@ class AccountDunningReminder(models.Model):
         try:
             # contention with another worker is handled below, as core does when it
             # retries a serialization failure: not an error to log
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            with contention_expected(), self.env.cr.savepoint():
                 self.env.cr.execute(
                     SQL(
                         "SELECT id FROM res_partner WHERE id = ANY(%s) "
