@@ -5,7 +5,7 @@ the aged receivables analysis use it.
 """
 
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "91_120", "over_120")
-_UPPER_LIMITS = (
+UPPER_LIMITS = (
     (0, "not_due"),
     (30, "1_30"),
     (60, "31_60"),
@@ -16,7 +16,7 @@ _UPPER_LIMITS = (
 
 def bucket(days_overdue):
     """The bucket of an item ``days_overdue`` days past due (0 or less: not due)."""
-    for upper, key in _UPPER_LIMITS:
+    for upper, key in UPPER_LIMITS:
         if days_overdue <= upper:
             return key
     return "over_120"
@@ -31,4 +31,4 @@ def aging(items):
     return totals
 
 
-__all__ = ["BUCKETS", "aging", "bucket"]
+__all__ = ["BUCKETS", "UPPER_LIMITS", "aging", "bucket"]

@@ -36,6 +36,38 @@ def interest_days(due_date: Date, charged_until: Date | None, on_date: Date):
     return max((on_date - start).days, 0)
 
 
+def instalments_interest(
+    instalments, overdue, annual_rate, charged_until, on_date, decimal_places=2
+):
+    """Simple interest on the overdue instalments of one invoice, each from its own
+    due date (or from ``charged_until``, when an earlier reminder charged up to it),
+    rounded once, half up. ``instalments``: [(due date, open amount)], the oldest
+    first; ``overdue``: what is still overdue of them, less than their sum when a
+    payment is not booked yet, which then pays the oldest first.
+
+    >>> from datetime import date
+    >>> due, on = date(2026, 1, 1), date(2026, 4, 11)
+    >>> instalments_interest([(due, 300)], 300, 10, None, on)
+    8.22
+    """
+    if annual_rate <= 0:
+        return 0.0
+    unpaid = _decimal(sum(_decimal(amount) for __, amount in instalments)) - _decimal(
+        overdue
+    )
+    total = Decimal(0)
+    for due, amount in instalments:
+        amount = _decimal(amount)
+        taken = min(amount, max(unpaid, Decimal(0)))
+        unpaid -= taken
+        days = interest_days(due, charged_until, on_date)
+        if amount - taken > 0 and days > 0:
+            total += (amount - taken) * _decimal(annual_rate) * days
+    amount = total / (100 * DAYS_PER_YEAR)
+    step = Decimal(1).scaleb(-decimal_places)
+    return float(amount.quantize(step, rounding=ROUND_HALF_UP))
+
+
 def recovery_fee(level_fee, already_charged, customer_is_company):
     """The fixed fee a level charges on an invoice: once per invoice, and only to
     businesses (a private person is never charged the recovery indemnity)."""
@@ -44,4 +76,4 @@ def recovery_fee(level_fee, already_charged, customer_is_company):
     return float(level_fee)
 
 
-__all__ = ["interest_days", "late_interest", "recovery_fee"]
+__all__ = ["instalments_interest", "interest_days", "late_interest", "recovery_fee"]

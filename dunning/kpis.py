@@ -26,11 +26,14 @@ def cei(beginning_receivables, sales, ending_receivables, ending_current):
     if collectable <= 0:
         return 0.0
     collected = beginning_receivables + sales - ending_receivables
-    return round(collected / collectable * 100, 2)
+    # with open invoices as receivables (ending >= ending_current) it is at most 100;
+    # it is never below 0 (more was invoiced than was there to collect)
+    return round(max(collected, 0) / collectable * 100, 2)
 
 
 def share(part, whole):
-    """``part`` of ``whole`` in percent, 0 when there is nothing."""
+    """``part`` of ``whole`` in percent, 0 when there is nothing. The callers pass a
+    part that is contained in its whole, so that it stays within 0 and 100."""
     return round(part / whole * 100, 2) if whole > 0 else 0.0
 
 

@@ -10,7 +10,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-from .levels import interval_respected, sorted_levels
+
+def interval_respected(last_reminder_date, on_date, min_interval_days):
+    """No two reminders to one customer closer than ``min_interval_days``."""
+    if not last_reminder_date:
+        return True
+    return (on_date - last_reminder_date).days >= (min_interval_days or 0)
+
+
+def duplicate_delays(delays):
+    """The delays that appear more than once, sorted: a policy must have none."""
+    seen, duplicates = set(), set()
+    for delay in delays:
+        (duplicates if delay in seen else seen).add(delay)
+    return sorted(duplicates)
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,7 @@ class Policy:
     def ladder(self):
         """The levels sorted by delay, and their delays: sorted once per policy, not
         once per invoice."""
-        levels = tuple(sorted_levels(self.levels))
+        levels = tuple(sorted(self.levels, key=lambda level: level.delay))
         return levels, [level.delay for level in levels]
 
     def next_level(self, current_delay):
@@ -47,7 +60,10 @@ class Policy:
         return levels[index - 1] if index else None
 
     def level_to_raise(self, current_delay, days_late):
-        """As ``levels.level_to_raise`` once the customer's interval is respected."""
+        """The level an invoice that reached ``current_delay`` (None: no level yet)
+        is raised to when ``days_late`` days late, or None: without level skip it
+        climbs one level per reminder, with it it goes straight to the level it
+        deserves. The customer's interval is checked by the caller."""
         candidate = self.next_level(current_delay)
         if candidate is None or days_late < candidate.delay:
             return None
@@ -66,6 +82,14 @@ class OpenItem(NamedTuple):
     due: object = None  # date of the earliest unpaid instalment, None for credits
     chaseable: bool = False
     current_delay: int | None = None  # delay of the level reached so far, None if none
+    # what is overdue of it (its instalments due before the run's date); None: all
+    overdue: float | None = None
+
+    @property
+    def claimed(self):
+        """What a reminder asks of this entry: its overdue part; before its due date
+        (a courtesy reminder), what falls due."""
+        return self.overdue if self.overdue else self.residual
 
 
 @dataclass
@@ -108,7 +132,7 @@ def plan_customer(customer, policy, on_date):
         level = policy.level_to_raise(item.current_delay, days_late)
         if level is not None:
             raises.append(Raise(item.move_id, level.id, days_late))
-            claimed += item.residual
+            claimed += item.claimed
     if not raises:
         return None
     # Unapplied credit notes and payments are netted: never claim what is not owed.

@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..dunning.levels import duplicate_delays
+from ..dunning.plan import duplicate_delays
 from .access import MANAGER, check_button
 from .bounds import check_days, check_text
 

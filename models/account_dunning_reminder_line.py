@@ -56,6 +56,24 @@ class AccountDunningReminderLine(models.Model):
     amount_residual_company = fields.Monetary(
         string="Amount Due (Company Currency)", currency_field="company_currency_id"
     )
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        currency_field="currency_id",
+        help="What is overdue of the invoice on the reminder's date: its instalments "
+        "due before it. In the invoice currency.",
+    )
+    amount_not_due = fields.Monetary(
+        string="Not Due Yet",
+        currency_field="currency_id",
+        help="The instalments of the invoice that fall due later.",
+    )
+    amount_reminded = fields.Monetary(
+        string="Amount Reminded",
+        currency_field="currency_id",
+        compute="_compute_amount_reminded",
+        help="What the reminder asks for: the overdue part; before the due date (a "
+        "courtesy reminder), what falls due.",
+    )
     days_overdue = fields.Integer()
     fee_amount = fields.Monetary(string="Fee", currency_field="currency_id")
     interest_amount = fields.Monetary(string="Interest", currency_field="currency_id")
@@ -69,6 +87,11 @@ class AccountDunningReminderLine(models.Model):
     def _compute_currency_id(self):
         for line in self:
             line.currency_id = line.move_id.currency_id or line.company_id.currency_id
+
+    @api.depends("amount_overdue", "amount_not_due", "amount_residual")
+    def _compute_amount_reminded(self):
+        for line in self:
+            line.amount_reminded = line.amount_overdue or line.amount_residual
 
     @api.depends("move_id")
     def _compute_pay_url(self):

@@ -12,6 +12,7 @@ class IrModuleModule(models.Model):
         """A language installed after the module also names the companies' default
         dunning policies and their levels, which the module created in code (no
         translation file holds them)."""
+        # EXTENDS base: the default policy's names follow the languages loaded
         result = super()._load_module_terms(
             modules, langs, overwrite=overwrite, imported_module=imported_module
         )

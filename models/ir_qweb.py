@@ -21,6 +21,7 @@ class IrQweb(models.AbstractModel):
         own template cache, keyed by the body's source and the options compiling
         depends on, so a changed body or language compiles anew.
         """
+        # EXTENDS base: a reminder template compiled once per batch, not once per email
         if not (
             self.env.context.get(MAIL_BATCH_KEY)
             and isinstance(template, etree._Element)

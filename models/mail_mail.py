@@ -73,10 +73,10 @@ class MailMail(models.Model):
             stuck.write({"state": "outgoing", "failure_reason": False})
             raise
 
-    # EXTENDS mail: the reminder follows its email
     def _postprocess_sent_message(
         self, success_pids, failure_reason=False, failure_type=None
     ):
+        # EXTENDS mail: a delivered or refused email moves its reminder
         mails = self._dunning_reminder_mails()
         delivered = mails.filtered(lambda mail: mail.state == "sent")
         if delivered:
@@ -135,8 +135,8 @@ class MailMail(models.Model):
             )._dunning_system_write({"state": "sending"})
         return result
 
-    # EXTENDS mail: an email cancelled before it went out leaves its reminder failed
     def cancel(self):
+        # EXTENDS mail: an email cancelled from the queue fails its reminder
         waiting = self._dunning_reminder_mails().filtered(
             lambda mail: mail.state == "outgoing"
         )

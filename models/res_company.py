@@ -124,6 +124,7 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # EXTENDS base: every new company gets the default dunning policy
         companies = super().create(vals_list)
         companies._dunning_ensure_default_policy()
         companies._dunning_set_french_clause()

@@ -1,13 +1,13 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 
 class AccountDunningAgingReport(models.Model):
-    """Aged receivables: one row per open customer entry, its amount due in company
-    currency spread over the aging buckets, for pivot and graph by customer,
-    salesperson and dunning level."""
+    """Aged receivables: one row per open customer entry (the selection's), its debit
+    instalments in company currency spread over the aging buckets and its credit to
+    apply apart, for pivot and graph by customer, salesperson and dunning level."""
 
     _name = "account.dunning.aging.report"
     _description = "Aged Receivables"
@@ -24,7 +24,8 @@ class AccountDunningAgingReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True)
-    amount_due = fields.Monetary(readonly=True)
+    amount_due = fields.Monetary(string="Balance", readonly=True)
+    credit = fields.Monetary(string="Credits to Apply", readonly=True)
     not_due = fields.Monetary(readonly=True)
     days_1_30 = fields.Monetary(string="1-30", readonly=True)
     days_31_60 = fields.Monetary(string="31-60", readonly=True)
@@ -32,56 +33,45 @@ class AccountDunningAgingReport(models.Model):
     days_91_120 = fields.Monetary(string="91-120", readonly=True)
     days_over_120 = fields.Monetary(string="Over 120", readonly=True)
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+    # the selection's rows: fresh figures on each read, for the companies open
+    _depends = {
+        "account.move.line": ["amount_residual", "reconciled", "parent_state"],
+        "account.move": ["dunning_level_id", "invoice_user_id"],
+    }
+
+    @property
+    def _table_query(self):
+        """The selection of each company the user works in, on today's date: the
+        same rows as the statement, the desk and the daily run."""
+        selection = self.env["account.dunning.selection"]
+        today = fields.Date.context_today(self)
+        parts = [
             SQL(
-                """CREATE VIEW %(table)s AS (
-                    WITH open_moves AS (
-                        SELECT l.move_id,
-                               MIN(l.company_id) AS company_id,
-                               SUM(l.amount_residual) AS amount_due,
-                               MIN(COALESCE(l.date_maturity, l.date)) AS date_due
-                          FROM account_move_line l
-                          JOIN account_account a ON a.id = l.account_id
-                         WHERE a.account_type = 'asset_receivable'
-                           AND l.parent_state = 'posted'
-                           AND NOT l.reconciled
-                           AND l.amount_residual != 0
-                         GROUP BY l.move_id
-                    )
-                    SELECT om.move_id AS id,
-                           om.move_id,
-                           m.commercial_partner_id AS partner_id,
-                           m.invoice_user_id AS user_id,
-                           m.dunning_level_id AS level_id,
-                           om.company_id,
-                           c.currency_id,
-                           om.date_due,
-                           GREATEST(CURRENT_DATE - om.date_due, 0) AS days_overdue,
-                           om.amount_due,
-                           CASE WHEN CURRENT_DATE - om.date_due <= 0
-                                  OR om.amount_due < 0
-                                THEN om.amount_due ELSE 0 END AS not_due,
-                           CASE WHEN om.amount_due > 0
-                                 AND CURRENT_DATE - om.date_due BETWEEN 1 AND 30
-                                THEN om.amount_due ELSE 0 END AS days_1_30,
-                           CASE WHEN om.amount_due > 0
-                                 AND CURRENT_DATE - om.date_due BETWEEN 31 AND 60
-                                THEN om.amount_due ELSE 0 END AS days_31_60,
-                           CASE WHEN om.amount_due > 0
-                                 AND CURRENT_DATE - om.date_due BETWEEN 61 AND 90
-                                THEN om.amount_due ELSE 0 END AS days_61_90,
-                           CASE WHEN om.amount_due > 0
-                                 AND CURRENT_DATE - om.date_due BETWEEN 91 AND 120
-                                THEN om.amount_due ELSE 0 END AS days_91_120,
-                           CASE WHEN om.amount_due > 0
-                                 AND CURRENT_DATE - om.date_due > 120
-                                THEN om.amount_due ELSE 0 END AS days_over_120
-                      FROM open_moves om
-                      JOIN account_move m ON m.id = om.move_id
-                      JOIN res_company c ON c.id = om.company_id
-                )""",
-                table=SQL.identifier(self._table),
+                """SELECT s.move_id AS id,
+                          s.move_id,
+                          s.partner_id,
+                          m.invoice_user_id AS user_id,
+                          s.level_id,
+                          %(company)s AS company_id,
+                          %(currency)s AS currency_id,
+                          s.due AS date_due,
+                          CASE WHEN s.overdue_residual > 0
+                               THEN %(today)s - s.due ELSE 0 END AS days_overdue,
+                          s.residual AS amount_due,
+                          s.credit,
+                          s.aged_not_due AS not_due,
+                          s.aged_1_30 AS days_1_30,
+                          s.aged_31_60 AS days_31_60,
+                          s.aged_61_90 AS days_61_90,
+                          s.aged_91_120 AS days_91_120,
+                          s.aged_over_120 AS days_over_120
+                     FROM (%(rows)s) s
+                     JOIN account_move m ON m.id = s.move_id""",
+                company=company.id,
+                currency=company.currency_id.id,
+                today=today,
+                rows=selection._open_items_sql(company, today, SQL("TRUE")),
             )
-        )
+            for company in self.env.companies
+        ]
+        return SQL(" UNION ALL ").join(parts)

@@ -10,7 +10,7 @@ from odoo.tools import SQL, date_utils
 
 from ..dunning.kpis import cei, dso_countback, share
 from ..dunning.scoring import behaviour
-from ..models.account_dunning_reminder import ISSUED
+from ..models.account_dunning_selection import ISSUED
 
 EFFECTIVE_DAYS = 14  # a reminder is effective when paid within this many days
 
@@ -102,8 +102,17 @@ class AccountDunningKpi(models.TransientModel):
             "avg_days_late": behaviour(
                 self._dunning_paid(start, end), end
             ).avg_days_late,
-            "overdue_share": share(ending["overdue"], ending["total"]),
-            "cei": cei(beginning["total"], sales, ending["total"], ending["current"]),
+            # of the open invoices (debits), what is overdue: 0 to 100, credits
+            # to apply do not shrink the whole
+            "overdue_share": share(
+                ending["overdue"], ending["current"] + ending["overdue"]
+            ),
+            "cei": cei(
+                beginning["current"] + beginning["overdue"],
+                sales,
+                ending["current"] + ending["overdue"],
+                ending["current"],
+            ),
             "recovery_rate": share(self._dunning_recovered(before, end), overdue_start),
             "by_level": by_level,
             "by_channel": by_channel,
@@ -141,9 +150,10 @@ class AccountDunningKpi(models.TransientModel):
                    )
                    SELECT COALESCE(SUM(open_amount), 0),
                           COALESCE(SUM(open_amount) FILTER (
-                              WHERE balance > 0 AND due > %(on)s), 0),
+                              WHERE balance > 0 AND due >= %(on)s), 0),
+                          -- overdue as the selection says: due before the day
                           COALESCE(SUM(open_amount) FILTER (
-                              WHERE balance > 0 AND due <= %(on)s), 0)
+                              WHERE balance > 0 AND due < %(on)s), 0)
                      FROM lines""",
                 on=on,
                 company=self.company_id.id,
@@ -182,7 +192,9 @@ class AccountDunningKpi(models.TransientModel):
 
     def _dunning_paid(self, start, end):
         """Invoices fully paid in the period, as the scoring reads them."""
-        paid = self.env["res.partner"]._dunning_paid_invoices(self.company_id, start)
+        paid = self.env["account.dunning.scoring"]._paid_invoices(
+            self.company_id, start
+        )
         return [
             invoice
             for invoices in paid.values()
@@ -201,7 +213,7 @@ class AccountDunningKpi(models.TransientModel):
                     WHERE a.account_type = 'asset_receivable'
                       AND l.parent_state = 'posted'
                       AND l.company_id = %(company)s
-                      AND COALESCE(l.date_maturity, l.date) <= %(before)s
+                      AND COALESCE(l.date_maturity, l.date) < %(before)s
                       AND p.max_date > %(before)s
                       AND p.max_date <= %(end)s""",
                 company=self.company_id.id,

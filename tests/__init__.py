@@ -9,7 +9,9 @@ from . import test_dunning_figures
 from . import test_dunning_followup
 from . import test_dunning_history
 from . import test_dunning_kpi
+from . import test_dunning_ladder
 from . import test_dunning_mail_states
+from . import test_dunning_one_truth
 from . import test_dunning_plan
 from . import test_dunning_reminder
 from . import test_dunning_scoring

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 from odoo import Command
+from odoo.tests import freeze_time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -105,6 +106,12 @@ class DunningCommon(AccountTestInvoicingCommon):
                             "date_due": move.invoice_date_due,
                             "amount_residual": move.amount_residual,
                             "amount_residual_company": move.amount_residual_signed,
+                            "amount_overdue": move.amount_residual
+                            if move.invoice_date_due < on
+                            else 0.0,
+                            "amount_not_due": 0.0
+                            if move.invoice_date_due < on
+                            else move.amount_residual,
                             "days_overdue": (on - move.invoice_date_due).days,
                         }
                     )
@@ -116,6 +123,20 @@ class DunningCommon(AccountTestInvoicingCommon):
             # as the reminder's own steps do: users never write the state
             reminder.sudo().write({"state": state})
         return reminder
+
+    def _run(self, on):
+        """The daily run on date ``on``; the reminders dated that day."""
+        Reminder = self.env["account.dunning.reminder"]
+        with freeze_time(on):
+            Reminder._cron_dunning_run()
+        return Reminder.search([("date", "=", on)])
+
+    def _wizard(self, records):
+        """The Send reminder wizard opened from ``records`` (invoices or customers),
+        read in the test's environment."""
+        action = records.action_dunning_send()
+        self.assertEqual(action["res_model"], "account.dunning.send")
+        return self.env["account.dunning.send"].browse(action["res_id"])
 
     @contextmanager
     def assertRaisesMessage(self, exception, pattern):

@@ -124,10 +124,6 @@ class TestDunningBadInput(DunningCommon):
             | vals
         )
 
-    def _wizard(self, records):
-        action = records.action_dunning_send()
-        return self.env["account.dunning.send"].browse(action["res_id"])
-
     def _send_without_invoices(self):
         wizard = self._wizard(self.overdue)
         wizard.covered_move_ids = [Command.clear()]
@@ -138,6 +134,7 @@ class TestDunningBadInput(DunningCommon):
         self.customer.action_dunning_handoff()
 
     def _post_over_the_limit(self):
+        self.company.account_use_credit_limit = True  # Odoo's credit limit switch
         self.company.dunning_credit_check = "block"
         self.customer.credit_limit = 10
         self.draft.action_post()

@@ -124,7 +124,7 @@ class TestDunningCharges(DunningCommon):
             self.env.ref("account_dunning.product_late_payment_fees"),
         )
         self.assertEqual(fees.invoice_line_ids.account_id, income)
-        reminder._dunning_invoice_charges()
+        self.env["account.dunning.charges"]._invoice_charges(reminder)
         self.assertEqual(reminder.fee_move_id, fees)
         self.assertEqual(
             self.env["account.move"].search_count(

@@ -188,4 +188,4 @@ class TestDunningConcurrency(BaseCase):
     def _score(self, cr, company_id):
         env = self._env(cr)
         company = env["res.company"].browse(company_id)
-        return env["account.dunning.reminder"]._dunning_score_company(company, RUN_DAY)
+        return env["account.dunning.engine"]._score_company(company, RUN_DAY)

@@ -25,6 +25,9 @@ class TestDunningCredit(DunningCommon):
             login="manager_credit",
             groups="account.group_account_manager",
         )
+        # Odoo's switch for credit limits (Invoicing settings): the limit part of
+        # the check follows it
+        cls.company.account_use_credit_limit = True
         cls.customer.credit_limit = 2000.0
         cls.posted = cls._invoice(cls.customer, 1000, date(2026, 3, 1))
         cls._pay(cls.posted, 300)

@@ -27,11 +27,6 @@ class TestDunningEngine(DunningCommon):
         cls.Reminder = cls.env["account.dunning.reminder"]
         cls.cron = cls.env.ref("account_dunning.ir_cron_dunning_run")
 
-    def _run(self, on):
-        with freeze_time(on):
-            self.Reminder._cron_dunning_run()
-        return self.Reminder.search([("date", "=", on)])
-
     def _automatic_levels(self):
         self.levels.write({"auto_execute": True})
 
@@ -363,13 +358,10 @@ class TestDunningEngine(DunningCommon):
             vals = self.Reminder._dunning_prepare(date=day(5))
             self.Reminder.sudo().create([dict(vals[0], origin="auto")])
             # A concurrent worker that prepared before the first commit:
-            self.assertFalse(
-                self.Reminder._dunning_run_batch([self.customer.id], day(5))
-            )
-            with patch.object(
-                type(self.Reminder), "_dunning_blocked_partner_ids", lambda *a: set()
-            ):
-                made = self.Reminder._dunning_run_batch([self.customer.id], day(5))
+            engine = self.env["account.dunning.engine"]
+            self.assertFalse(engine._run_batch([self.customer.id], day(5)))
+            with patch.object(type(engine), "_blocked_partner_ids", lambda *a: set()):
+                made = engine._run_batch([self.customer.id], day(5))
         self.assertFalse(made)
         self.assertEqual(len(invoice.dunning_reminder_line_ids), 1)
 
@@ -442,22 +434,22 @@ class TestDunningEngine(DunningCommon):
         )
         for customer in customers:
             self._invoice(customer, 100, DUE)
-        Reminder = type(self.Reminder)
-        execute = Reminder._dunning_execute
+        Dispatch = type(self.env["account.dunning.dispatch"])
+        send = Dispatch._send
         calls = []
 
-        def crash_on_second_batch(reminders, *args, **kwargs):
+        def crash_on_second_batch(dispatch, reminders, *args, **kwargs):
             calls.append(reminders.partner_id)
             if len(calls) == 2:
                 raise RuntimeError("worker killed")
-            return execute(reminders, *args, **kwargs)
+            return send(dispatch, reminders, *args, **kwargs)
 
         # Not assertRaises: it would roll back to its own savepoint, as if nothing
         # had been committed. Tests do not commit; each batch's savepoint stands in.
         crashed = False
         with (
             freeze_time(day(5)),
-            patch.object(Reminder, "_dunning_execute", crash_on_second_batch),
+            patch.object(Dispatch, "_send", crash_on_second_batch),
         ):
             try:
                 self.Reminder._cron_dunning_run(batch_size=2)

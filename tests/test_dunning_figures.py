@@ -162,7 +162,9 @@ class TestDunningFigures(DunningCommon):
         self.assertEqual(self.customer.dunning_status, "excluded")
         self.assertFalse(self.inv1.dunning_next_date)
         self.customer.write({"dunning_excluded": False, "credit_hold": True})
-        self.assertEqual(self.customer.dunning_status, "excluded")
+        # on hold and still chased: the status tells the chase, the hold is its own
+        self.assertEqual(self.customer.dunning_status, "action")
+        self.assertTrue(self.customer.credit_hold)
         # A hold stops new credit, not the chasing of what is already owed.
         self.inv1.invalidate_recordset(["dunning_next_date"])
         self.assertEqual(self.inv1.dunning_next_date, date(2026, 3, 6))

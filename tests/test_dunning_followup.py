@@ -29,11 +29,6 @@ class TestDunningFollowup(DunningCommon):
             cls.env, login="billing_followup", groups="account.group_account_invoice"
         )
 
-    def _run(self, on):
-        with freeze_time(on):
-            self.Reminder._cron_dunning_run()
-        return self.Reminder.search([("date", "=", on)])
-
     # --- disputes --------------------------------------------------------------------
     def test_dispute_leaves_dunning_and_totals_until_resolved(self):
         owner = new_test_user(

@@ -30,11 +30,6 @@ class TestDunningPlan(DunningCommon):
             cls.env, login="billing_plan", groups="account.group_account_invoice"
         )
 
-    def _run(self, on):
-        with freeze_time(on):
-            self.Reminder._cron_dunning_run()
-        return self.Reminder.search([("date", "=", on)])
-
     def _plan(self, on=None, count=3):
         """A monthly plan of ``count`` instalments from ``on + 5``, made by a billing
         user from the customer form, activated."""
@@ -148,11 +143,6 @@ class TestDunningCollection(DunningCommon):
             cls.env, login="billing_collect", groups="account.group_account_invoice"
         )
 
-    def _run(self, on):
-        with freeze_time(on):
-            self.Reminder._cron_dunning_run()
-        return self.Reminder.search([("date", "=", on)])
-
     def test_handoff_by_button_stops_reminders_and_attaches_the_dossier(self):
         formal = self._reminder(
             self.customer, self.invoice, self.level_formal, on=day(15), state="draft"
@@ -185,7 +175,7 @@ class TestDunningCollection(DunningCommon):
         self.assertFalse(self._run(day(25)))
         with freeze_time(day(25)):
             self.customer.invalidate_recordset()
-            self.assertEqual(self.customer.dunning_status, "excluded")
+            self.assertEqual(self.customer.dunning_status, "collection")
             self.assertIn(
                 self.customer,
                 self.env["res.partner"].search([("dunning_stage", "=", "collection")]),

@@ -61,11 +61,6 @@ class TestDunningSend(DunningCommon):
             setattr(cls, name, getattr(cls, name).with_env(cls.env))
         cls.Reminder = cls.env["account.dunning.reminder"]
 
-    def _wizard(self, records):
-        action = records.action_dunning_send()
-        self.assertEqual(action["res_model"], "account.dunning.send")
-        return self.env["account.dunning.send"].browse(action["res_id"])
-
     def _mail_of(self, reminder):
         return (
             self.env["mail.mail"]
@@ -333,7 +328,7 @@ class TestDunningSend(DunningCommon):
         self.assertEqual(
             statement["aging"],
             {
-                "not_due": 350.0,  # the credit note counts where its date puts it
+                "not_due": 400.0,  # the credit note is not aged: a credit apart
                 "1_30": 1250.0,
                 "31_60": 0.0,
                 "61_90": 0.0,
@@ -341,6 +336,7 @@ class TestDunningSend(DunningCommon):
                 "over_120": 300.0,
             },
         )
+        self.assertEqual(statement["credit"], 50.0)
         self.assertEqual(statement["total"], 1900.0)
         html = (
             self.env["ir.actions.report"]

@@ -118,8 +118,8 @@ def track_batches(env):
     it stays flat as batches follow one another."""
     import resource
 
-    model = type(env["account.dunning.reminder"])
-    run_batch = model._dunning_run_batch
+    model = type(env["account.dunning.engine"])
+    run_batch = model._run_batch
     peaks = []
 
     def measured(self, *args, **kwargs):
@@ -128,7 +128,7 @@ def track_batches(env):
         finally:
             peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
-    model._dunning_run_batch = measured
+    model._run_batch = measured
     return peaks
 
 

@@ -20,6 +20,7 @@ SECTIONS = [
     ("USAGE.md", "Usage"),
     ("SECURITY.md", "Security"),
     ("PERFORMANCE.md", "Performance"),
+    ("DEVELOP.md", "Code layout"),
     ("ROADMAP.md", "Known issues / Roadmap"),
 ]
 

@@ -14,5 +14,13 @@ class AccountDunningCreditOverride(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.move_ids.with_context(dunning_credit_override=self.reason).action_post()
-        return {"type": "ir.actions.act_window_close"}
+        result = self.move_ids.with_context(
+            dunning_credit_override=self.reason
+        ).action_post()
+        # what posting asks next (another module's wizard, e.g. a risk check) is
+        # the user's next step; else the window closes
+        return (
+            result
+            if isinstance(result, dict)
+            else {"type": "ir.actions.act_window_close"}
+        )

@@ -4,6 +4,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..models.account_dunning_selection import CHASE_REASONS
+
 
 class AccountDunningSend(models.TransientModel):
     """Send reminder: what will go out, to whom, for which invoices, then send it."""
@@ -160,6 +162,10 @@ class AccountDunningSend(models.TransientModel):
         )
         if len(companies) > 1:
             raise UserError(_("Send the reminders of one company at a time."))
+        if len(partners) == 1 and not moves:
+            draft = self._dunning_draft_of(partners, companies)
+            if draft:
+                return draft._dunning_form_action()
         wizard = self.with_company(companies).create(
             {
                 "company_id": companies.id,
@@ -168,12 +174,7 @@ class AccountDunningSend(models.TransientModel):
             }
         )
         if not wizard.is_mass and not wizard.covered_move_ids:
-            raise UserError(
-                _(
-                    "%(customer)s has no open invoice to remind.",
-                    customer=wizard.partner_id.display_name,
-                )
-            )
+            raise UserError(wizard._dunning_nothing_to_send())
         return {
             "type": "ir.actions.act_window",
             "name": _("Send Payment Reminder"),
@@ -183,6 +184,44 @@ class AccountDunningSend(models.TransientModel):
             "target": "new",
             "context": {"active_model": self._name},
         }
+
+    @api.model
+    def _dunning_draft_of(self, partner, company):
+        """The draft reminder of ``partner`` waiting for review in ``company``: what
+        the desk calls action needed opens it rather than a second reminder."""
+        return self.env["account.dunning.reminder"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "=", "draft"),
+            ],
+            order="date desc, id desc",
+            limit=1,
+        )
+
+    def _dunning_nothing_to_send(self):
+        """Why this customer gets no reminder: what covers its invoices (a payment
+        plan, a promise, a dispute, an exclusion, collection), or nothing open."""
+        self.ensure_one()
+        customer = self.partner_id.display_name
+        rows = self._dunning_rows(self.partner_id._origin)
+        reasons = {row.chase_reason for row in rows if row.residual > 0} - {None}
+        texts = {
+            "plan": _("its invoices are under a payment plan"),
+            "promise": _("it promised to pay and the date has not passed"),
+            "dispute": _("its invoices are disputed"),
+            "excluded_invoice": _("its invoices are excluded from dunning"),
+            "excluded_customer": _("it is excluded from dunning"),
+            "collection": _("it is handed over to collection"),
+        }
+        told = [texts[reason] for reason in CHASE_REASONS if reason in reasons]
+        if not told:
+            return _("%(customer)s has no open invoice to remind.", customer=customer)
+        return _(
+            "No reminder for %(customer)s: %(reasons)s.",
+            customer=customer,
+            reasons="; ".join(told),
+        )
 
     # ------------------------------------------------------------------
     # Computes
@@ -283,8 +322,8 @@ class AccountDunningSend(models.TransientModel):
     # ------------------------------------------------------------------
     def _dunning_rows(self, partners):
         """Open entries of ``partners`` (one query), from the engine's select."""
-        Reminder = self.env["account.dunning.reminder"].with_company(self.company_id)
-        return Reminder._dunning_open_rows(
+        selection = self.env["account.dunning.selection"].with_company(self.company_id)
+        return selection._open_rows(
             self.company_id,
             fields.Date.context_today(self),
             SQL("lp.commercial_partner_id = ANY(%s)", partners.ids),
@@ -312,8 +351,8 @@ class AccountDunningSend(models.TransientModel):
         """The highest next level of ``moves`` in ``policy``; at the top, the top."""
         if not policy:
             return self.env["account.dunning.level"]
-        Reminder = self.env["account.dunning.reminder"]
-        plan_policy = Reminder._dunning_policies({policy.id})[policy.id]
+        engine = self.env["account.dunning.engine"]
+        plan_policy = engine._policies({policy.id})[policy.id]
         if not plan_policy.levels:
             return self.env["account.dunning.level"]
         reached = {
@@ -344,7 +383,9 @@ class AccountDunningSend(models.TransientModel):
             self._dunning_rows(partner),
             strict=False,
         )
-        vals["name"] = Reminder._dunning_peek_name(self.company_id, vals["date"])
+        vals["name"] = self.env["account.dunning.numbering"]._peek(
+            self.company_id, vals["date"]
+        )
         vals["recipient_ids"] = [Command.set(self.recipient_ids._origin.ids)]
         return Reminder.new(vals)
 
@@ -356,7 +397,8 @@ class AccountDunningSend(models.TransientModel):
         with nothing left to pay is refused (left out if not ``strict``)."""
         today = fields.Date.context_today(self)
         row_by_move = {row.move_id: row for row in rows}
-        charges = charges or self.env["account.dunning.reminder"]._dunning_charges(
+        engine = self.env["account.dunning.engine"]
+        charges = charges or self.env["account.dunning.charges"]._charges(
             self.company_id, today
         )
         lines = []
@@ -370,21 +412,9 @@ class AccountDunningSend(models.TransientModel):
                 )
             current = move.dunning_level_id
             line_level = current if current and current.delay > level.delay else level
-            fee, interest = charges(row, line_level.id)
+            days = (today - row.due).days if row.due else 0
             lines.append(
-                Command.create(
-                    {
-                        "move_id": move.id,
-                        "level_id": line_level.id,
-                        "currency_id": row.currency_id,
-                        "date_due": row.due,
-                        "days_overdue": (today - row.due).days if row.due else 0,
-                        "amount_residual": row.residual_currency,
-                        "amount_residual_company": row.residual,
-                        "fee_amount": fee,
-                        "interest_amount": interest,
-                    }
-                )
+                Command.create(engine._line_vals(row, line_level.id, days, charges))
             )
         return {
             "partner_id": partner.id,
@@ -444,7 +474,7 @@ class AccountDunningSend(models.TransientModel):
 
     def _dunning_send_mass(self):
         plans, rows = self._dunning_mass_plans()
-        charges = self.env["account.dunning.reminder"]._dunning_charges(
+        charges = self.env["account.dunning.charges"]._charges(
             self.company_id, fields.Date.context_today(self)
         )
         vals_list = [

@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from dunning.levels import (
+from dunning.plan import Level as PlanLevel
+from dunning.plan import Policy, duplicate_delays, interval_respected
+from dunning.tests.levels_oracle import (
     days_overdue,
     deserved_level,
-    duplicate_delays,
-    interval_respected,
     level_to_raise,
     next_level,
 )
@@ -103,3 +103,28 @@ def test_minimum_interval_between_two_reminders():
 def test_duplicate_delays():
     assert duplicate_delays([5, 10, 15]) == []
     assert duplicate_delays([5, 10, 5, -3, 10, 5]) == [5, 10]
+
+
+def test_the_ladder_agrees_with_the_oracle_everywhere():
+    """The addon's one ladder (``dunning.plan.Policy``) against the reference, over
+    every combination of delays, level reached, days late and skip setting."""
+    schedules = [(5,), (-3, 5, 15), (0, 10, 20, 45), (-7, 1, 2, 3, 30, 90)]
+    checked = 0
+    for delays in schedules:
+        levels = [PlanLevel(index + 1, delay) for index, delay in enumerate(delays)]
+        for allow_skip in (False, True):
+            policy = Policy(1, tuple(reversed(levels)), allow_level_skip=allow_skip)
+            for current in [None, *levels]:
+                current_delay = current.delay if current else None
+                for days_late in range(-10, 100):
+                    expected = level_to_raise(
+                        levels,
+                        current,
+                        DUE,
+                        on(days_late),
+                        allow_skip=allow_skip,
+                    )
+                    got = policy.level_to_raise(current_delay, days_late)
+                    assert got == expected, (delays, allow_skip, current, days_late)
+                    checked += 1
+    assert checked == 2 * 110 * sum(len(s) + 1 for s in schedules)

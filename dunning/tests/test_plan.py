@@ -121,7 +121,7 @@ def test_plan_many_customers_keeps_order_and_skips_none():
 def test_policy_ladder_agrees_with_the_level_rules():
     """The per-policy ladder the plan uses gives the level ``level_to_raise`` gives,
     for every current level, lateness and skip setting (levels given unsorted)."""
-    from dunning.levels import level_to_raise
+    from dunning.tests.levels_oracle import level_to_raise
 
     levels = (FORMAL, Level(5, -3), EMAIL, MEETING, CALL)
     for skip in (False, True):

@@ -1,4 +1,7 @@
-"""Which dunning level an invoice deserves, and which one it is raised to.
+"""The reference ladder, for the tests only: which level an invoice deserves and which
+one it is raised to, written the plain way (sorting and scanning every time). The
+addon's one implementation is ``dunning.plan.Policy``; the tests hold it, and the
+selection's SQL "next level due", against this oracle.
 
 A level is anything with a ``delay`` attribute (days relative to the due date, negative
 before it); functions take levels in any order and never look at anything else.
@@ -64,18 +67,9 @@ def level_to_raise(
     return candidate
 
 
-def duplicate_delays(delays):
-    """The delays that appear more than once, sorted: a policy must have none."""
-    seen, duplicates = set(), set()
-    for delay in delays:
-        (duplicates if delay in seen else seen).add(delay)
-    return sorted(duplicates)
-
-
 __all__ = [
     "days_overdue",
     "deserved_level",
-    "duplicate_delays",
     "interval_respected",
     "level_to_raise",
     "next_level",

@@ -1,0 +1,229 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Collection: what goes with a customer handed over to an agency or a lawyer (the
+dossier: last formal notice, statement, reminder history, open invoices)."""
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..dunning.aging import BUCKETS
+from ..dunning.csv_export import csv_bytes
+from .account_dunning_selection import ISSUED
+
+
+class AccountDunningCollection(models.AbstractModel):
+    """Service: the collection dossier and the history exports."""
+
+    _name = "account.dunning.collection"
+    _description = "Dunning Collection"
+
+    def _hand_over(self, customers):
+        """Hand ``customers`` over to collection: reminders stop, and a dossier is
+        attached to each for the agency or the lawyer."""
+        already = customers.filtered(lambda p: p.dunning_stage == "collection")
+        if already:
+            raise UserError(
+                _(
+                    "%(customers)s is already in collection.",
+                    customers=", ".join(already.mapped("display_name")),
+                )
+            )
+        # sudo: the hand-over is a collection decision billing users may take; it
+        # writes the customer's stage and dossier, not its contact details
+        customers.sudo().write(
+            {
+                "dunning_stage": "collection",
+                "dunning_collection_date": fields.Date.context_today(self),
+            }
+        )
+        for customer in customers:
+            self._post_dossier(customer)
+
+    def _take_back(self, customers):
+        """Take ``customers`` back from collection: reminders resume."""
+        customers = customers.filtered(lambda p: p.dunning_stage == "collection")
+        customers.sudo().write(  # see action_dunning_handoff()
+            {"dunning_stage": "dunning", "dunning_collection_date": False}
+        )
+        for customer in customers:
+            customer.sudo().message_post(  # see action_dunning_handoff()
+                body=_("Back from collection: reminders resume."),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _statement(self, customer, date):
+        """``customer``'s open items in the current company on ``date``, for its
+        statement: {"date", "currency", "lines", "aging", "credit",
+        "total"}, all from the selection.
+
+        Each line: the entry, its due date (a credit: its date), days late, the open
+        amount in the entry's currency and in company currency. Aging: the debit
+        instalments per bucket, in company currency; ``credit`` the credits to apply;
+        ``total`` the balance (the buckets less the credits).
+        """
+        company = self.env.company
+        rows = self.env["account.dunning.selection"]._open_items(
+            company, date, SQL("lp.commercial_partner_id = %s", customer.id)
+        )
+        Move = self.env["account.move"]
+        moves = Move.browse([row["move_id"] for row in rows])
+        moves.fetch(["name", "invoice_date", "date", "currency_id"])
+        currency = company.currency_id
+        lines = []
+        for row, move in zip(rows, moves, strict=True):
+            late = row["residual"] > 0 and row["overdue_residual"] > 0
+            lines.append(
+                {
+                    "move": move,
+                    "date": move.invoice_date or move.date,
+                    "date_due": row["due"],
+                    "days_overdue": (date - row["due"]).days if late else 0,
+                    "amount_currency": row["residual_currency"],
+                    "amount": currency.round(row["residual"]),
+                }
+            )
+        lines.sort(key=lambda line: (line["date_due"], line["move"].id))
+        aged = {
+            key: currency.round(sum(row[f"aged_{key}"] for row in rows))
+            for key in BUCKETS
+        }
+        credit = currency.round(sum(row["credit"] for row in rows))
+        return {
+            "date": date,
+            "currency": currency,
+            "lines": lines,
+            "aging": aged,
+            "credit": credit,
+            "total": currency.round(sum(line["amount"] for line in lines)),
+        }
+
+    def _post_dossier(self, partner):
+        """The collection dossier, posted on the customer: the last formal notice
+        (else the last letter), the statement, the reminder history and the open
+        invoices as CSV."""
+        partner.ensure_one()
+        files = self._dossier_files(partner)
+        # sudo: the dossier goes with the hand-over (see action_dunning_handoff());
+        # its files are the customer's own letters, statement and history
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "raw": raw,
+                        "res_model": "res.partner",
+                        "res_id": partner.id,
+                    }
+                    for name, raw in files
+                ]
+            )
+        )
+        partner.sudo().message_post(  # see action_dunning_handoff()
+            body=_("Handed over to collection. The dossier is attached."),
+            attachment_ids=attachments.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+        return attachments
+
+    def _dossier_files(self, partner):
+        """[(file name, bytes)] of the collection dossier."""
+        partner.ensure_one()
+        reminders = self.env["account.dunning.reminder"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.env.company.id),
+            ],
+            order="date, id",
+        )
+        sent = reminders.filtered(lambda r: r.state in ISSUED)
+        notice = sent.filtered(lambda r: r.level_id.formal_notice)[-1:] or sent[-1:]
+        files = []
+        if notice:
+            self.env["account.dunning.dispatch"]._render_letters(notice)
+            letter = notice.letter_attachment_id
+            if letter:
+                files.append((letter.name, letter.raw))
+        documents, extension = self.env["ir.actions.report"]._dunning_render(
+            "account_dunning.action_report_customer_statement", partner
+        )
+        files.append(
+            (
+                _("Statement %(customer)s", customer=partner.name) + f".{extension}",
+                documents[partner.id],
+            )
+        )
+        files.append((_("Reminder history.csv"), self._history_csv(reminders)))
+        files.append((_("Open invoices.csv"), self._open_invoices_csv(partner)))
+        return files
+
+    def _open_invoices_csv(self, partner):
+        statement = partner._dunning_statement()
+        rows = [
+            [
+                line["move"].name,
+                line["date"],
+                line["date_due"],
+                line["days_overdue"],
+                line["amount_currency"],
+                line["move"].currency_id.name,
+                line["amount"],
+            ]
+            for line in statement["lines"]
+        ]
+        header = [
+            _("Document"),
+            _("Date"),
+            _("Due date"),
+            _("Days late"),
+            _("Open amount"),
+            _("Currency"),
+            _("In company currency"),
+        ]
+        return csv_bytes(header, rows)
+
+    def _history_csv(self, reminders):
+        """The reminders as CSV: the history of a collection dossier."""
+        state_labels = dict(reminders._fields["state"]._description_selection(self.env))
+        header = [
+            _("Number"),
+            _("Date"),
+            _("Level"),
+            _("Channels"),
+            _("Status"),
+            _("Reason"),
+            _("Invoices"),
+            _("Amount due"),
+            _("Fees"),
+            _("Interest"),
+            _("Currency"),
+        ]
+        rows = []
+        for reminder in reminders:
+            channels = [
+                label
+                for label, used in (
+                    (_("email"), reminder.send_email),
+                    (_("letter"), reminder.send_letter),
+                    (_("activity"), reminder.create_activity),
+                )
+                if used
+            ]
+            rows.append(
+                [
+                    reminder.name,
+                    reminder.date,
+                    reminder.level_id.name,
+                    " + ".join(channels),
+                    state_labels[reminder.state],
+                    reminder.failure_reason,
+                    " ".join(reminder.line_ids.move_id.mapped("name")),
+                    reminder.amount_due,
+                    reminder.fee_total,
+                    reminder.interest_total,
+                    reminder.currency_id.name,
+                ]
+            )
+        return csv_bytes(header, rows)

@@ -1,0 +1,176 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Credit: holds that reminders put and lift, exposure against the credit limit and
+the block on posting (extending core's credit-limit computation)."""
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+
+class AccountDunningCredit(models.AbstractModel):
+    """Service: credit holds, exposure and the posting block."""
+
+    _name = "account.dunning.credit"
+    _description = "Dunning Credit"
+
+    def _apply_holds(self, reminders):
+        """Customers reminded at a level that puts them on credit hold."""
+        for reminder in reminders.filtered(lambda r: r.level_id.credit_hold):
+            # sudo: the hold follows from the level, whoever sends the reminder;
+            # with_company: the hold is kept per company
+            customer = reminder.partner_id.sudo().with_company(reminder.company_id)
+            if not customer.credit_hold:
+                customer.credit_hold = True
+                customer.message_post(
+                    body=_(
+                        "Put on credit hold by reminder %(reminder)s.",
+                        reminder=reminder.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    @api.model
+    def _release_holds(self, company):
+        """Customers on hold with nothing overdue any more, where the company
+        releases holds by itself."""
+        if not company.dunning_credit_hold_release:
+            return self.env["res.partner"]
+        held = (
+            self.env["res.partner"]
+            .with_company(company)
+            .search([("credit_hold", "=", True), ("parent_id", "=", False)])
+        )
+        held.invalidate_recordset(["dunning_amount_overdue"])  # figures of today
+        released = held.filtered(lambda p: p.dunning_amount_overdue <= 0)
+        released.write({"credit_hold": False})
+        for customer in released:
+            customer.message_post(
+                body=_("Credit hold released: nothing is overdue any more."),
+                subtype_xmlid="mail.mt_note",
+            )
+        return released
+
+    # ------------------------------------------------------------------
+    # Exposure, against the credit limit
+    # ------------------------------------------------------------------
+    @api.model
+    def _exposure(self, customers, company):
+        """{commercial partner: what it owes or is about to owe in ``company``}: its
+        open receivables, its draft invoices net of draft credit notes, and what its
+        confirmed sales orders still have to invoice (core's ``credit_to_invoice``,
+        with Sales), the part of a draft invoice that comes from an order counted
+        once (core's ``_get_partner_credit_warning_exclude_amount``)."""
+        # sudo: the exposure is the company's figure, the same whoever looks: every
+        # draft and every order counts, not only those the user may read
+        customers = customers.sudo().with_company(company)
+        Move = self.env["account.move"].sudo().with_company(company)
+        drafts = Move.search(
+            [
+                ("commercial_partner_id", "in", customers.ids),
+                ("state", "=", "draft"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("company_id", "=", company.id),
+            ]
+        )
+        pending = dict.fromkeys(customers, 0.0)
+        for draft in drafts:
+            counted = draft._get_partner_credit_warning_exclude_amount()
+            pending[draft.commercial_partner_id] += draft.amount_total_signed - counted
+        return {
+            customer: customer.credit + pending[customer] + customer.credit_to_invoice
+            for customer in customers
+        }
+
+    @api.model
+    def _checks(self, move):
+        """Whether this addon tells the credit position of ``move``: a draft customer
+        invoice of a company that checks credit."""
+        return (
+            move.state == "draft"
+            and move.move_type == "out_invoice"
+            and bool(move.partner_id)
+            and move.company_id.dunning_credit_check != "none"
+        )
+
+    @api.model
+    def _warning(self, move, blocking=False):
+        """What the credit position of ``move``'s customer calls for: a hold; with
+        Odoo's credit limits on (the Invoicing setting), an exposure over the limit
+        or (unless ``blocking``) an alert threshold reached. False when nothing."""
+        company = move.company_id
+        # sudo: the block applies whoever posts (a salesperson too) and says why;
+        # the customer's hold and exposure are read for that, not shown beyond it
+        customer = move.commercial_partner_id.sudo().with_company(company)
+        # computed on the fly from the journal: read them afresh, not from the cache
+        customer.invalidate_recordset(["credit", "credit_to_invoice", "credit_hold"])
+        if customer.credit_hold:
+            return _("%(customer)s is on credit hold.", customer=customer.name)
+        limit = customer.credit_limit
+        if not company.account_use_credit_limit or limit <= 0:
+            return False
+        # unsaved drafts are not counted in the exposure yet
+        pending = 0.0
+        if not move.id:
+            pending = (
+                move.amount_total_signed
+                - move._get_partner_credit_warning_exclude_amount()
+            )
+        exposure = self._exposure(customer, company)[customer] + pending
+        usage = exposure / limit * 100
+        currency = company.currency_id
+        if exposure > limit:
+            return _(
+                "%(customer)s would owe %(exposure)s, over its credit limit of "
+                "%(limit)s.",
+                customer=customer.name,
+                exposure=currency.format(exposure),
+                limit=currency.format(limit),
+            )
+        reached = [t for t in company._dunning_credit_thresholds() if usage >= t]
+        if blocking or not reached:
+            return False
+        return _(
+            "%(customer)s uses %(usage)s %% of its credit limit of %(limit)s.",
+            customer=customer.name,
+            usage=round(usage),
+            limit=currency.format(limit),
+        )
+
+    @api.model
+    def _check_posting(self, moves):
+        """Block posting customer invoices over the credit limit or on hold, where
+        the company blocks; an accounting manager may override with a reason."""
+        candidates = moves.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.company_id.dunning_credit_check == "block"
+        )
+        # one check per customer: its exposure already counts all its drafts
+        blocked = {}
+        for group in candidates.grouped(
+            lambda m: (m.company_id, m.commercial_partner_id)
+        ).values():
+            message = self._warning(group[0], blocking=True)
+            if message:
+                blocked.update(dict.fromkeys(group, message))
+        if not blocked:
+            return
+        reason = self.env.context.get("dunning_credit_override")
+        if reason and self.env.user.has_group("account.group_account_manager"):
+            for move in blocked:
+                move.message_post(
+                    body=_(
+                        "Posted over the credit block by %(user)s: %(reason)s",
+                        user=self.env.user.name,
+                        reason=reason,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            return
+        raise UserError(
+            "\n".join(dict.fromkeys(blocked.values()))
+            + "\n"
+            + _(
+                "The invoice cannot be posted. An accounting manager may post it "
+                "anyway with a reason (Override credit block)."
+            )
+        )

@@ -1,0 +1,361 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Steps 2 and 3 of the pipeline, *plan* and *create*, and the daily run.
+
+``_prepare`` reads the selection and asks ``dunning.plan`` what to make (writes
+nothing); ``_run_batch`` locks a batch of customers, creates their reminders and hands
+those of automatic levels to the dispatch; ``_cron_run`` goes through the companies
+in batches within the cron's budget, a commit per batch.
+"""
+
+import gc
+import logging
+import threading
+from contextlib import contextmanager
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.tools import SQL, split_every
+
+from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
+
+_logger = logging.getLogger(__name__)
+
+# Customers per batch of the daily run, and batches per call (the cron runner calls
+# again while _notify_progress reports work remaining).
+CRON_BATCH_SIZE = 200
+CRON_BATCHES_PER_CALL = 25
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cycle collector while a block builds many objects it keeps;
+    reference counting still frees everything else. Restores the previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _ContentionFilter(logging.Filter):
+    """Drops the database layer's "bad query" lines of the thread that expects
+    contention (see ``contention_expected``): thread by thread, unlike mute_logger,
+    which swaps the logger's handlers for every thread at once."""
+
+    expected = threading.local()
+
+    def filter(self, record):
+        return not getattr(self.expected, "active", False)
+
+
+_CONTENTION_FILTER = _ContentionFilter()
+logging.getLogger("odoo.sql_db").addFilter(_CONTENTION_FILTER)
+
+
+@contextmanager
+def contention_expected():
+    """A block whose conflicts with another worker are handled by the caller: the
+    query that meets one is not logged as an error."""
+    _CONTENTION_FILTER.expected.active = True
+    try:
+        yield
+    finally:
+        _CONTENTION_FILTER.expected.active = False
+
+
+class AccountDunningEngine(models.AbstractModel):
+    """Service: plan and create reminders, for the daily run and the wizard."""
+
+    _name = "account.dunning.engine"
+    _description = "Dunning Engine"
+
+    # ------------------------------------------------------------------
+    # Plan: what a run would create (writes nothing)
+    # ------------------------------------------------------------------
+    @api.model
+    def _prepare(self, partners=None, date=None):
+        """What a run would create for ``date`` in the current company: a list of
+        ``create()`` values, one reminder per customer. Writes nothing.
+        """
+        company = self.env.company
+        date = date or fields.Date.context_today(self)
+        if partners is None:
+            line_filter = SQL("TRUE")
+        else:
+            commercial_ids = partners.commercial_partner_id.ids
+            line_filter = SQL("lp.commercial_partner_id = ANY(%s)", commercial_ids)
+        # Tens of thousands of small objects, all kept until the end: the cycle
+        # collector would only walk them again and again.
+        with collector_paused():
+            rows = self.env["account.dunning.selection"]._open_rows(
+                company, date, line_filter
+            )
+            if not rows:
+                return []
+            customers = self._customers(rows, company, date)
+            policies = self._policies({row.policy_id for row in rows} - {None})
+            proposals = plan(customers, policies, date)
+            return self._reminder_vals(proposals, rows, company, date)
+
+    @api.model
+    def _blocked_partner_ids(self, company, date, partner_ids):
+        """Customers that get no new reminder: a draft awaits review, or one was made on
+        ``date`` already.
+        """
+        groups = self.env["account.dunning.reminder"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", list(partner_ids)),
+                "|",
+                ("state", "=", "draft"),
+                "&",
+                ("date", "=", date),
+                ("state", "!=", "cancelled"),
+            ],
+            ["partner_id"],
+        )
+        return {partner.id for (partner,) in groups}
+
+    @api.model
+    def _customers(self, rows, company, date):
+        by_partner = {}
+        for row in rows:
+            by_partner.setdefault(row.partner_id, []).append(row)
+        blocked = self._blocked_partner_ids(company, date, by_partner)
+        return [
+            Customer(
+                partner_id,
+                partner_rows[0].policy_id,
+                [
+                    OpenItem(
+                        row.move_id,
+                        row.residual,
+                        row.due,
+                        row.chaseable,
+                        row.current_delay,
+                        row.overdue_residual,
+                    )
+                    for row in partner_rows
+                ],
+                partner_rows[0].last_reminder_date,
+                partner_id in blocked,
+            )
+            for partner_id, partner_rows in by_partner.items()
+        ]
+
+    @api.model
+    def _policies(self, policy_ids):
+        policies = self.env["account.dunning.policy"].browse(sorted(policy_ids))
+        return {
+            policy.id: Policy(
+                policy.id,
+                tuple(
+                    Level(level.id, level.delay)
+                    for level in policy.level_ids
+                    if level.active
+                ),
+                policy.minimum_amount,
+                policy.min_interval_days,
+                policy.allow_level_skip,
+            )
+            for policy in policies
+        }
+
+    @api.model
+    def _reminder_vals(self, proposals, rows, company, date):
+        """create() values of the proposals; amounts come rounded from the select."""
+        row_by_move = {row.move_id: row for row in rows}
+        fallback_user = (company.dunning_responsible_id or self._human_user()).id
+        charges = self.env["account.dunning.charges"]._charges(company, date)
+        vals_list = []
+        for proposal in proposals:
+            lines = []
+            for raised in proposal.raises:
+                row = row_by_move[raised.move_id]
+                # The bare command tuple: built tens of thousands of times a run.
+                lines.append(
+                    (
+                        fields.Command.CREATE,
+                        0,
+                        self._line_vals(
+                            row, raised.level_id, raised.days_overdue, charges
+                        ),
+                    )
+                )
+            first = row_by_move[proposal.raises[0].move_id]
+            vals_list.append(
+                {
+                    "partner_id": proposal.partner_id,
+                    "company_id": company.id,
+                    "policy_id": proposal.policy_id,
+                    "level_id": proposal.level_id,
+                    "date": date,
+                    "user_id": first.responsible_id or fallback_user or False,
+                    "line_ids": lines,
+                }
+            )
+        return vals_list
+
+    @api.model
+    def _line_vals(self, row, level_id, days_overdue, charges):
+        """create() values of the reminder line of open row ``row`` (an ``OpenRow``)
+        raised to ``level_id``: the one definition, for the daily run and the wizard.
+        The line tells what is overdue and what is not due yet; charges run on the
+        overdue part."""
+        fee, interest = charges(row, level_id)
+        return {
+            "move_id": row.move_id,
+            "level_id": level_id,
+            "currency_id": row.currency_id,
+            "date_due": row.due,
+            "days_overdue": days_overdue,
+            "amount_residual": row.residual_currency,
+            "amount_residual_company": row.residual,
+            "amount_overdue": row.overdue_currency,
+            "amount_not_due": row.residual_currency - row.overdue_currency,
+            "fee_amount": fee,
+            "interest_amount": interest,
+        }
+
+    def _human_user(self):
+        """The current user, unless it is the scheduler's technical user."""
+        user = self.env.user
+        return self.env["res.users"] if user._is_superuser() else user
+
+    # ------------------------------------------------------------------
+    # The daily run: companies, batches, budget
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_run(
+        self, batch_size=CRON_BATCH_SIZE, batches=CRON_BATCHES_PER_CALL, date=None
+    ):
+        """Create today's reminders in every company that runs them automatically, and
+        send those of automatic levels; the others wait as drafts for review.
+
+        Customers go in batches, each locked (SKIP LOCKED) and committed on its own, so
+        that a crash keeps what was done and the next run finishes the rest.
+        """
+        today = date or fields.Date.context_today(self)
+        # sudo: the scheduled action works for every company that asked for it,
+        # whichever companies its technical user may open.
+        engine = self.sudo()
+        credit = self.env["account.dunning.credit"].sudo()  # as above
+        # promises and plans first: a broken one puts its invoices back in today's
+        # run; instalments due get their own reminder
+        # sudo: the scheduled action's own bookkeeping, in every company, whichever
+        # user it runs as
+        self.env["account.dunning.promise"].sudo()._dunning_update_states(today)
+        plans = self.env["account.dunning.plan"].sudo()  # as above
+        plans._dunning_update_states(today)
+        plans._dunning_remind_instalments(today)
+        for company in self.env["res.company"].sudo().search([]):  # as above
+            credit.with_company(company)._release_holds(company)
+        todo = engine._cron_batches(today, batch_size)
+        total = sum(len(ids) for __, ids in todo)
+        done = 0
+        for company, partner_ids in todo[:batches]:
+            engine.with_company(company)._run_batch(partner_ids, today)
+            done += len(partner_ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if not (
+                getattr(threading.current_thread(), "testing", False)
+                # run by a module's data (demo): one transaction with the install
+                or self.env.context.get("install_module")
+            ):
+                # A batch done stays done if a later one fails (as core crons do).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if len(todo) > batches:
+            self.env.ref("account_dunning.ir_cron_dunning_run")._trigger()
+        else:
+            # the day's reminders are done: update the payment behaviour scores
+            for company in self.env["res.company"].sudo().search([]):
+                engine._score_company(company, today)
+        return done
+
+    @api.model
+    def _score_company(self, company, date):
+        """Update the company's payment scores, unless another run does it now;
+        return whether this run did."""
+        try:
+            # another worker's update is handled below: not an error to log
+            with contention_expected(), self.env.cr.savepoint():
+                self.env["account.dunning.scoring"].with_company(company)._update(
+                    company, date
+                )
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            _logger.info("Payment scores of %s: updated by another run", company.name)
+            return False
+        return True
+
+    @api.model
+    def _cron_batches(self, date, batch_size):
+        """[(company, partner ids)] of the companies that remind automatically."""
+        companies = self.env["res.company"].search([("dunning_auto_run", "=", True)])
+        return [
+            (company, ids)
+            for company in companies
+            for ids in split_every(
+                batch_size, self.with_company(company)._candidates(date)
+            )
+        ]
+
+    @api.model
+    def _candidates(self, date):
+        """Customers of the current company with a level due by ``date`` and no reminder
+        made that day or waiting for review.
+        """
+        company = self.env.company
+        selection = self.env["account.dunning.selection"]
+        query = SQL(
+            "SELECT DISTINCT partner_id FROM (%s) moves "
+            "WHERE chaseable AND next_date <= %s ORDER BY partner_id",
+            selection._open_items_sql(company, date, SQL("TRUE")),
+            date,
+        )
+        ids = [row["partner_id"] for row in selection._fetch(query)]
+        blocked = self._blocked_partner_ids(company, date, ids)
+        return [pid for pid in ids if pid not in blocked]
+
+    @api.model
+    def _run_batch(self, partner_ids, date):
+        """One batch of the daily run, all or nothing."""
+        try:
+            # contention with another worker is handled below, as core does when it
+            # retries a serialization failure: not an error to log
+            with contention_expected(), self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id = ANY(%s) "
+                        "FOR UPDATE SKIP LOCKED",
+                        list(partner_ids),
+                    )
+                )
+                locked = self.env["res.partner"].browse(
+                    [row[0] for row in self.env.cr.fetchall()]
+                )
+                vals_list = self._prepare(partners=locked, date=date)
+                for vals in vals_list:
+                    vals["origin"] = "auto"
+                # Thousands of records: no creation log nor field tracking per record;
+                # each reminder is noted once on its customer instead.
+                # sudo: the daily run's own reminders (origin, state), whoever calls it
+                quiet = (
+                    self.env["account.dunning.reminder"]
+                    .sudo()
+                    .with_context(tracking_disable=True, mail_create_nolog=True)
+                )
+                reminders = quiet.create(vals_list)
+                automatic = reminders.filtered(lambda r: r.level_id.auto_execute)
+                self.env["account.dunning.dispatch"]._send(
+                    automatic, log_invoices=False
+                )
+                return reminders
+        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
+            # Another worker made these reminders, or changed these customers,
+            # meanwhile: this batch is theirs; what is left goes to the next run.
+            _logger.info("Dunning batch skipped: customers handled by another run")
+            return self.env["account.dunning.reminder"]

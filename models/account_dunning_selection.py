@@ -1,0 +1,518 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Step 1 of the pipeline, *select*: the open receivable position, in SQL.
+
+One home for "open", "overdue", "not due yet", netting, "chased (and if not, why)",
+"next level due" and "customer". The daily run, the Send reminder wizard, the
+collection desk and kanban, the customer form, the invoice form, the aged receivables
+view, the statement and the credit figures all read these rows; none has a query of
+its own for them.
+"""
+
+from typing import NamedTuple
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..dunning.aging import BUCKETS, UPPER_LIMITS
+
+# A reminder issued: sent, or its email waiting in the outgoing queue. Its invoices
+# reach its level and its date starts the customer's minimum interval.
+ISSUED = ("sending", "sent")
+# Delay below any level's: "no level reached yet".
+NO_LEVEL_DELAY = -(2**31)
+# Why an open entry is not chased, in the order they are told (the first that holds).
+CHASE_REASONS = (
+    "credit",  # a credit note or payment: nothing to claim
+    "excluded_invoice",
+    "excluded_customer",
+    "collection",
+    "dispute",
+    "promise",
+    "plan",
+)
+# the aging buckets' columns of a selection row, oldest first
+AGED_COLUMNS = tuple(f"aged_{key}" for key in reversed(BUCKETS))
+
+
+class OpenRow(NamedTuple):
+    """One open entry as the run and the wizard read it (see ``_open_rows``)."""
+
+    move_id: int
+    partner_id: int
+    policy_id: int | None
+    last_reminder_date: object
+    responsible_id: int | None
+    currency_id: int
+    due: object
+    chaseable: bool
+    current_delay: int | None
+    residual: float
+    residual_currency: float
+    fee_charged: bool
+    interest_until: object
+    is_company: bool
+    overdue_residual: float
+    overdue_currency: float
+    chase_reason: str | None
+    # the overdue instalments: their due dates and open amounts (entry's currency)
+    overdue_dues: list
+    overdue_amounts: list
+
+
+class AccountDunningSelection(models.AbstractModel):
+    """Service: the SQL of the selection, one row type, read by every screen."""
+
+    _name = "account.dunning.selection"
+    _description = "Dunning Selection"
+
+    # ------------------------------------------------------------------
+    # Who is a customer
+    # ------------------------------------------------------------------
+    @api.model
+    def _customer_domain(self):
+        """Customers with receivables: not a company of this database, not an
+        internal user (an employee's expense refund is not a customer's debt)."""
+        # sudo: the partners of companies and internal users, to leave them out;
+        # nothing of them is shown
+        companies = self.env["res.company"].sudo().search([]).partner_id
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("share", "=", False)])
+            .partner_id
+        )
+        return [
+            ("commercial_partner_id", "not in", (companies | users).ids),
+            ("commercial_partner_id.customer_rank", ">", 0),
+        ]
+
+    # ------------------------------------------------------------------
+    # Chased or not, and why
+    # ------------------------------------------------------------------
+    @api.model
+    def _chase_reason_sql(self, company, date):
+        """Why the open entry behind aliases ``m`` (account_move) and ``p`` (its
+        commercial partner) is not reminded on ``date``; NULL when it is."""
+        # sudo: the columns of the rule, read in SQL by the selection; nothing of
+        # them is shown to the user who triggers it
+        partner = self.env["res.partner"].sudo().with_company(company)
+        return SQL(
+            """CASE
+               WHEN m.move_type != 'out_invoice' THEN 'credit'
+               WHEN COALESCE(m.dunning_excluded, FALSE) THEN 'excluded_invoice'
+               WHEN COALESCE(%(partner_excluded)s, FALSE) THEN 'excluded_customer'
+               WHEN COALESCE(%(partner_stage)s, 'dunning') = 'collection'
+                    THEN 'collection'
+               WHEN COALESCE(m.dunning_dispute_state, 'none') = 'open' THEN 'dispute'
+               -- uncorrelated: PostgreSQL hashes each list once, not once per row
+               WHEN m.id IN (
+                    SELECT pm.move_id
+                      FROM account_dunning_promise_move_rel pm
+                      JOIN account_dunning_promise pr ON pr.id = pm.promise_id
+                     WHERE pr.state = 'open'
+                       AND pr.date >= %(date)s) THEN 'promise'
+               WHEN m.id IN (
+                    SELECT plm.move_id
+                      FROM account_dunning_plan_move_rel plm
+                      JOIN account_dunning_plan pl ON pl.id = plm.plan_id
+                     WHERE pl.state = 'active') THEN 'plan'
+               END""",
+            partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
+            partner_stage=partner._field_to_sql("p", "dunning_stage"),
+            date=date,
+        )
+
+    # ------------------------------------------------------------------
+    # One row per open entry
+    # ------------------------------------------------------------------
+    @api.model
+    def _aged_sql(self, date):
+        """Per entry, the open amount of its instalments in each aging bucket (the
+        buckets of ``dunning.aging``), debit instalments only: credits are told
+        apart, never aged."""
+        parts, lower = [], None
+        for upper, key in UPPER_LIMITS:
+            parts.append(
+                SQL(
+                    "COALESCE(SUM(amount_residual) FILTER (WHERE amount_residual > 0"
+                    " AND %(date)s - due %(range)s), 0) AS %(column)s",
+                    date=date,
+                    range=SQL("<= %s", upper)
+                    if lower is None
+                    else SQL("BETWEEN %s AND %s", lower + 1, upper),
+                    column=SQL.identifier(f"aged_{key}"),
+                )
+            )
+            lower = upper
+        parts.append(
+            SQL(
+                "COALESCE(SUM(amount_residual) FILTER (WHERE amount_residual > 0"
+                " AND %s - due > %s), 0) AS aged_over_120",
+                date,
+                lower,
+            )
+        )
+        return SQL(", ").join(parts)
+
+    @staticmethod
+    def _aged_less_unbooked_sql():
+        """The buckets less the payments registered without an entry, taken from
+        the oldest bucket first (``b`` the booked entry, ``u`` what is deducted)."""
+        parts, before = [], SQL("0")
+        for column in AGED_COLUMNS:
+            bucket = SQL.identifier("b", column)
+            parts.append(
+                SQL(
+                    "%(bucket)s - LEAST(%(bucket)s, GREATEST(COALESCE(u.amount, 0)"
+                    " - (%(before)s), 0)) AS %(column)s",
+                    bucket=bucket,
+                    before=before,
+                    column=SQL.identifier(column),
+                )
+            )
+            before = SQL("%s + %s", before, bucket)
+        return SQL(", ").join(parts)
+
+    @api.model
+    def _open_items_sql(self, company, date, line_filter):
+        """One row per posted entry of ``company`` with an open receivable balance.
+
+        ``line_filter`` restricts the receivable lines (alias ``l``, partner alias
+        ``lp``). Amounts: ``residual`` in company currency, ``residual_currency`` in
+        the entry's currency; ``overdue_residual``/``overdue_currency`` the part of
+        its instalments due before ``date``, ``not_due_residual`` the rest of a debit;
+        ``credit`` what a credit note or payment leaves to apply. ``due`` is the
+        earliest unpaid instalment's due date (for a credit, its date), ``aged_*``
+        the debit instalments per aging bucket. ``chase_reason`` says why the entry
+        is not reminded (NULL: it is), ``next_date`` when its next level is due.
+
+        Payments registered without a journal entry (possible with the accounting
+        app when the payment method has no outstanding account) leave the
+        receivable open although the customer paid: they are deducted here, oldest
+        invoice and oldest instalment first, so that nobody is reminded of what
+        they already paid.
+        """
+        # sudo: as in _chase_reason_sql, columns for the selection's SQL only
+        partner = self.env["res.partner"].sudo().with_company(company)
+        return SQL(
+            """
+            WITH open_lines AS (
+                SELECT l.move_id,
+                       lp.commercial_partner_id AS partner_id,
+                       l.amount_residual,
+                       l.amount_residual_currency,
+                       COALESCE(l.date_maturity, l.date) AS due
+                  FROM account_move_line l
+                  JOIN res_partner lp ON lp.id = l.partner_id
+                 WHERE l.company_id = %(company)s
+                   AND l.account_id = ANY(%(receivable)s)
+                   AND l.parent_state = 'posted'
+                   AND NOT l.reconciled
+                   AND l.amount_residual != 0
+                   AND %(line_filter)s
+            ), booked AS (
+                SELECT move_id,
+                       partner_id,
+                       SUM(amount_residual) AS residual,
+                       SUM(amount_residual_currency) AS residual_currency,
+                       COALESCE(MIN(due) FILTER (WHERE amount_residual > 0), MIN(due))
+                           AS due,
+                       COALESCE(SUM(amount_residual)
+                           FILTER (WHERE amount_residual > 0 AND due < %(date)s), 0)
+                           AS overdue,
+                       ARRAY_AGG(due ORDER BY due)
+                           FILTER (WHERE amount_residual > 0 AND due < %(date)s)
+                           AS overdue_dues,
+                       ARRAY_AGG(amount_residual_currency ORDER BY due)
+                           FILTER (WHERE amount_residual > 0 AND due < %(date)s)
+                           AS overdue_amounts,
+                       %(aged)s
+                  FROM open_lines
+                 GROUP BY move_id, partner_id
+            ), unbooked AS (
+                SELECT b.move_id,
+                       LEAST(b.residual, GREATEST(
+                           pay.amount_company_currency_signed
+                           - (SUM(b.residual) OVER per_payment - b.residual), 0))
+                           AS amount
+                  FROM account_move__account_payment rel
+                  JOIN account_payment pay ON pay.id = rel.payment_id
+                  JOIN booked b ON b.move_id = rel.invoice_id AND b.residual > 0
+                 WHERE pay.move_id IS NULL
+                   AND pay.state IN ('in_process', 'paid')
+                WINDOW per_payment AS (PARTITION BY pay.id ORDER BY b.due, b.move_id)
+            ), open_moves AS (
+                SELECT b.move_id,
+                       b.partner_id,
+                       b.due,
+                       b.residual - COALESCE(u.amount, 0) AS residual,
+                       b.residual_currency * (b.residual - COALESCE(u.amount, 0))
+                           / b.residual AS residual_currency,
+                       GREATEST(b.overdue - COALESCE(u.amount, 0), 0)
+                           AS overdue_residual,
+                       COALESCE(u.amount, 0) * b.residual_currency / b.residual
+                           AS unbooked_currency,
+                       b.overdue_dues,
+                       b.overdue_amounts,
+                       %(aged_net)s
+                  FROM booked b
+                  LEFT JOIN (
+                        SELECT un.move_id,
+                               LEAST(SUM(un.amount), MAX(bk.residual)) AS amount
+                          FROM unbooked un
+                          JOIN booked bk ON bk.move_id = un.move_id
+                         GROUP BY un.move_id
+                  ) u ON u.move_id = b.move_id
+                 WHERE b.residual != COALESCE(u.amount, 0)
+            ), active_levels AS (
+                SELECT policy_id, delay FROM account_dunning_level WHERE active
+            ), next_delays AS (
+                -- per policy and level reached (any level's delay, or none): the
+                -- first active delay above it; a handful of rows, joined by hash
+                SELECT pol_l.policy_id,
+                       reached.delay AS reached_delay,
+                       MIN(pol_l.delay) FILTER (WHERE pol_l.delay > reached.delay)
+                           AS next_delay
+                  FROM active_levels pol_l
+                  CROSS JOIN (
+                        SELECT DISTINCT delay FROM account_dunning_level
+                        UNION SELECT %(no_level)s
+                  ) reached
+                 GROUP BY pol_l.policy_id, reached.delay
+            ), charged AS (
+                -- what earlier sent reminders charged on each invoice: the fee once,
+                -- and interest up to their date
+                SELECT cl.move_id,
+                       BOOL_OR(cl.fee_amount > 0) AS fee_charged,
+                       MAX(cl.date) FILTER (WHERE cl.interest_amount > 0)
+                           AS interest_until
+                  FROM account_dunning_reminder_line cl
+                 WHERE cl.state = ANY(%(issued)s)
+                   AND cl.move_id IN (SELECT move_id FROM booked)
+                 GROUP BY cl.move_id
+            ), last_sent AS (
+                SELECT r.partner_id, MAX(r.date) AS date
+                  FROM account_dunning_reminder r
+                 WHERE r.company_id = %(company)s
+                   AND r.state = ANY(%(issued)s)
+                   AND r.partner_id IN (SELECT partner_id FROM booked)
+                 GROUP BY r.partner_id
+            ), positions AS (
+                SELECT om.*,
+                       m.move_type,
+                       COALESCE(m.dunning_dispute_state, 'none') = 'open'
+                           AS disputed,
+                       m.currency_id,
+                       cur_c.rounding AS currency_rounding,
+                       %(responsible)s AS responsible_id,
+                       (%(chase_reason)s) AS chase_reason,
+                       m.dunning_level_id AS level_id,
+                       cur.delay AS current_delay,
+                       pol.id AS policy_id,
+                       pol.minimum_amount,
+                       pol.min_interval_days,
+                       nxt.next_delay,
+                       last.date AS last_reminder_date,
+                       COALESCE(ch.fee_charged, FALSE) AS fee_charged,
+                       ch.interest_until,
+                       COALESCE(p.is_company, FALSE) AS is_company
+                  FROM open_moves om
+                  JOIN account_move m ON m.id = om.move_id
+                  JOIN res_currency cur_c ON cur_c.id = m.currency_id
+                  JOIN res_partner p ON p.id = om.partner_id
+                  LEFT JOIN account_dunning_level cur ON cur.id = m.dunning_level_id
+                  LEFT JOIN account_dunning_policy own
+                         ON own.id = %(partner_policy)s
+                        AND own.active
+                  LEFT JOIN account_dunning_policy pol
+                         ON pol.id = COALESCE(own.id, %(company_policy)s)
+                  LEFT JOIN next_delays nxt
+                         ON nxt.policy_id = pol.id
+                        AND nxt.reached_delay = COALESCE(cur.delay, %(no_level)s)
+                  LEFT JOIN last_sent last ON last.partner_id = om.partner_id
+                  LEFT JOIN charged ch ON ch.move_id = om.move_id
+            )
+            SELECT move_id, partner_id, move_type, disputed, currency_id,
+                   residual,
+                   ROUND(residual_currency / currency_rounding) * currency_rounding
+                       AS residual_currency,
+                   overdue_residual,
+                   CASE WHEN residual > 0
+                        THEN ROUND(residual_currency * overdue_residual / residual
+                                   / currency_rounding) * currency_rounding
+                        ELSE 0 END AS overdue_currency,
+                   GREATEST(residual - overdue_residual, 0) AS not_due_residual,
+                   GREATEST(-residual, 0) AS credit,
+                   unbooked_currency,
+                   overdue_dues,
+                   overdue_amounts,
+                   %(aged_columns)s,
+                   responsible_id,
+                   due,
+                   chase_reason,
+                   chase_reason IS NULL AS chaseable,
+                   level_id,
+                   current_delay,
+                   policy_id,
+                   minimum_amount,
+                   next_delay,
+                   last_reminder_date,
+                   fee_charged,
+                   interest_until,
+                   is_company,
+                   CASE WHEN next_delay IS NOT NULL AND residual > 0
+                        THEN GREATEST(due + next_delay,
+                                      last_reminder_date + min_interval_days)
+                   END AS next_date
+              FROM positions
+            """,
+            company=company.id,
+            issued=list(ISSUED),
+            receivable=self._receivable_account_ids(),
+            date=date,
+            line_filter=line_filter,
+            aged=self._aged_sql(date),
+            aged_net=self._aged_less_unbooked_sql(),
+            aged_columns=SQL(", ").join(SQL.identifier(c) for c in AGED_COLUMNS),
+            chase_reason=self._chase_reason_sql(company, date),
+            partner_policy=partner._field_to_sql("p", "dunning_policy_id"),
+            responsible=partner._field_to_sql("p", "dunning_responsible_id"),
+            company_policy=company.dunning_policy_id.id or None,
+            no_level=NO_LEVEL_DELAY,
+        )
+
+    # ------------------------------------------------------------------
+    # One row per customer
+    # ------------------------------------------------------------------
+    @api.model
+    def _customers_sql(self, company, date, line_filter):
+        """One row per commercial partner with an open receivable balance.
+
+        Netting, the one rule: unapplied credits (credit notes, payments) are first
+        set against what is overdue; ``amount_overdue`` is what remains, never
+        negative, and ``credit`` the unapplied credits themselves. Disputed invoices
+        are not counted overdue. ``status``: ``action`` when a level is due for a
+        chased invoice and the amount to claim reaches the policy minimum, or when
+        a draft reminder awaits review; ``paused`` when all that is overdue waits on
+        a dispute, a promise or a payment plan; ``overdue`` and ``none`` otherwise.
+        The customer's own exclusion and collection stage are applied by
+        ``res.partner`` on top.
+        """
+        return SQL(
+            """
+            WITH moves AS (%(moves)s),
+            per_partner AS (
+                SELECT partner_id,
+                       COALESCE(SUM(overdue_residual) FILTER (WHERE NOT disputed), 0)
+                           AS overdue_gross,
+                       COALESCE(SUM(overdue_residual), 0) AS overdue_all,
+                       COALESCE(SUM(overdue_residual) FILTER (
+                           WHERE chase_reason IN ('dispute', 'promise', 'plan')), 0)
+                           AS overdue_agreed,
+                       COALESCE(SUM(credit), 0) AS credit,
+                       COALESCE(SUM(residual), 0) AS balance,
+                       COUNT(*) FILTER (WHERE move_type = 'out_invoice'
+                                        AND NOT disputed
+                                        AND overdue_residual > 0) AS overdue_count,
+                       (ARRAY_AGG(level_id ORDER BY current_delay DESC)
+                            FILTER (WHERE level_id IS NOT NULL AND residual > 0))[1]
+                         AS level_id,
+                       MIN(next_date) FILTER (WHERE chase_reason IS NULL)
+                           AS next_date,
+                       COALESCE(SUM(CASE WHEN overdue_residual > 0
+                                         THEN overdue_residual ELSE residual END)
+                                FILTER (WHERE chase_reason IS NULL
+                                        AND next_date <= %(date)s), 0)
+                           AS amount_due_now,
+                       COALESCE(MAX(minimum_amount), 0) AS minimum_amount
+                  FROM moves
+                 GROUP BY partner_id
+            )
+            SELECT pp.partner_id,
+                   GREATEST(pp.overdue_gross - pp.credit, 0) AS amount_overdue,
+                   pp.credit,
+                   pp.balance,
+                   pp.overdue_count,
+                   pp.level_id,
+                   pp.next_date,
+                   pp.amount_due_now - pp.credit AS amount_to_claim,
+                   CASE WHEN (pp.amount_due_now - pp.credit > 0
+                              AND pp.amount_due_now - pp.credit >= pp.minimum_amount)
+                             OR EXISTS (SELECT 1 FROM account_dunning_reminder d
+                                         WHERE d.partner_id = pp.partner_id
+                                           AND d.company_id = %(company)s
+                                           AND d.state = 'draft')
+                        THEN 'action'
+                        WHEN pp.overdue_agreed > 0
+                             AND pp.overdue_agreed = pp.overdue_all THEN 'paused'
+                        WHEN pp.overdue_gross - pp.credit > 0 THEN 'overdue'
+                        ELSE 'none'
+                   END AS status
+              FROM per_partner pp
+            """,
+            moves=self._open_items_sql(company, date, line_filter),
+            date=date,
+            company=company.id,
+        )
+
+    # ------------------------------------------------------------------
+    # Reading
+    # ------------------------------------------------------------------
+    @api.model
+    def _receivable_account_ids(self):
+        """Ids of the receivable accounts. Passed to the select as a list rather than
+        joined: PostgreSQL then estimates the open lines from the account column's
+        statistics and picks hash joins; with a join it expects a few hundred rows
+        where there are tens of thousands, and nests loops."""
+        self.env["account.account"].flush_model(["account_type"])
+        self.env.cr.execute(
+            "SELECT id FROM account_account WHERE account_type = 'asset_receivable'"
+        )
+        return [account_id for (account_id,) in self.env.cr.fetchall()]
+
+    @api.model
+    def _fetch(self, query):
+        """Run a selection query and return its rows as dicts."""
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        columns = [column.name for column in self.env.cr.description]
+        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _open_items(self, company, date, line_filter):
+        """The open entries as dicts (every column of ``_open_items_sql``)."""
+        return self._fetch(self._open_items_sql(company, date, line_filter))
+
+    @api.model
+    def _open_rows(self, company, date, line_filter):
+        """The open entries as ``OpenRow`` tuples: only what planning and creating
+        need, amounts as floats (already rounded by the select)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT move_id, partner_id, policy_id, last_reminder_date,
+                          responsible_id, currency_id, due, chase_reason IS NULL,
+                          current_delay, residual::float8, residual_currency::float8,
+                          fee_charged, interest_until, is_company,
+                          overdue_residual::float8, overdue_currency::float8,
+                          chase_reason, overdue_dues,
+                          overdue_amounts::float8[]
+                     FROM (%s) open_moves""",
+                self._open_items_sql(company, date, line_filter),
+            )
+        )
+        return list(map(OpenRow._make, self.env.cr.fetchall()))
+
+    @api.model
+    def _customer_figures(self, company, date, partner_ids=None):
+        """Per commercial partner id, its row of ``_customers_sql``; every customer
+        of ``company`` when ``partner_ids`` is None."""
+        line_filter = (
+            SQL("TRUE")
+            if partner_ids is None
+            else SQL("lp.commercial_partner_id = ANY(%s)", list(partner_ids))
+        )
+        rows = self._fetch(self._customers_sql(company, date, line_filter))
+        return {row["partner_id"]: row for row in rows}

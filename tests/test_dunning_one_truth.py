@@ -1,0 +1,385 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One figure, every screen: each situation that once showed different amounts on
+different screens, asserted on each screen that shows it (desk, kanban, customer
+form, invoice, reminder, email, letter, statement, aged receivables, KPIs)."""
+
+from ast import literal_eval
+from datetime import date, timedelta
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, freeze_time, new_test_user, tagged
+
+from .common import TODAY, DunningCommon
+
+LETTER = "account_dunning.action_report_dunning_letter"
+STATEMENT = "account_dunning.action_report_customer_statement"
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningOneTruth(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env, login="billing_truth", groups="account.group_account_invoice"
+        )
+        cls.desk_action = cls.env.ref("account_dunning.res_partner_dunning_action")
+
+    # --- helpers: what each screen shows ---
+    def _desk(self, partner):
+        """The collection desk's list row (and the kanban card's) of ``partner``, as
+        the billing user reads it through the desk's action."""
+        domain = [*self._desk_domain(), ("id", "=", partner.id)]
+        rows = (
+            self.env["res.partner"]
+            .with_user(self.billing)
+            .search_read(
+                domain,
+                ["dunning_amount_overdue", "dunning_credit_amount", "dunning_status"],
+            )
+        )
+        return rows[0] if rows else None
+
+    def _desk_domain(self):
+        return literal_eval(self.desk_action.domain)
+
+    def _kanban_total(self, partner):
+        """The kanban's column sum for the customer's level."""
+        groups = (
+            self.env["res.partner"]
+            .with_user(self.billing)
+            .read_group(
+                [("id", "=", partner.id)],
+                ["dunning_amount_overdue:sum"],
+                ["dunning_level_id"],
+            )
+        )
+        return sum(g["dunning_amount_overdue"] or 0.0 for g in groups)
+
+    def _aging(self, partner):
+        return (
+            self.env["account.dunning.aging.report"]
+            .with_user(self.billing)
+            .search([("partner_id", "=", partner.id)])
+        )
+
+    def _html(self, report, records):
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(report, records.ids)
+        return html.decode()
+
+    def _instalment_terms(self):
+        return self.env["account.payment.term"].create(
+            {
+                "name": "30 % at 30 days, 70 % at 60 days",
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 30, "nb_days": 30}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 70, "nb_days": 60}
+                    ),
+                ],
+            }
+        )
+
+    # --- instalments ---
+    def test_instalments_only_what_is_due_is_overdue_everywhere(self):
+        """1,000 in 30 % at 30 days and 70 % at 60 days, 12 days after the first due
+        date: 300 is overdue, 700 is not due yet, on every screen."""
+        first_due = TODAY - timedelta(days=12)
+        invoice = self._invoice(
+            self.customer,
+            1000,
+            first_due,
+            invoice_date=first_due - timedelta(days=30),
+            invoice_payment_term_id=self._instalment_terms().id,
+            invoice_date_due=False,
+        )
+        self.assertEqual(len(invoice.line_ids.filtered("date_maturity")), 2)
+        # customer form, desk, kanban
+        customer = self.customer.with_user(self.billing)
+        self.assertEqual(customer.dunning_amount_overdue, 300.0)
+        self.assertEqual(self._desk(self.customer)["dunning_amount_overdue"], 300.0)
+        self.assertEqual(self._kanban_total(self.customer), 300.0)
+        # invoice
+        self.assertEqual(invoice.days_overdue, 12)
+        # aged receivables
+        aging = self._aging(self.customer)
+        self.assertRecordValues(
+            aging,
+            [
+                {
+                    "days_1_30": 300.0,
+                    "not_due": 700.0,
+                    "days_31_60": 0.0,
+                    "amount_due": 1000.0,
+                    "days_overdue": 12,
+                    "date_due": first_due,
+                }
+            ],
+        )
+        # statement
+        statement = self.customer._dunning_statement()
+        self.assertEqual(statement["aging"]["1_30"], 300.0)
+        self.assertEqual(statement["aging"]["not_due"], 700.0)
+        self.assertEqual(statement["total"], 1000.0)
+        self.assertEqual(statement["lines"][0]["days_overdue"], 12)
+        # KPIs
+        kpi = self.env["account.dunning.kpi"].create(
+            {"date_from": TODAY - timedelta(days=60), "date_to": TODAY}
+        )
+        receivables = kpi._dunning_receivables(TODAY)
+        self.assertEqual((receivables["overdue"], receivables["current"]), (300, 700))
+        self.assertEqual(kpi.overdue_share, 30.0)
+        # reminder, with interest: on the overdue instalment from its own due date
+        self.company.dunning_interest_rate = 10.0
+        wizard = self._wizard(self.customer.with_user(self.billing))
+        wizard.level_id.sudo().apply_interest = True
+        wizard.action_send()
+        reminder = self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertRecordValues(
+            reminder.line_ids,
+            [
+                {
+                    "amount_residual": 1000.0,
+                    "amount_overdue": 300.0,
+                    "amount_not_due": 700.0,
+                    "amount_reminded": 300.0,
+                    # 300 x 10 % x 12 / 365, never on the 700 not due yet
+                    "interest_amount": 0.99,
+                }
+            ],
+        )
+        self.assertEqual(reminder.amount_overdue, 300.0)
+        self.assertEqual(
+            reminder.currency_summary, self.company.currency_id.format(300)
+        )
+        # email and letter claim the overdue part
+        body = reminder.mail_message_id.body
+        self.assertIn("300.00", body)
+        self.assertNotIn("1,000.00", body)
+        letter = self._html(LETTER, reminder)
+        self.assertIn("300.00", letter)
+        self.assertNotIn("1,000.00", letter)
+
+    # --- customers in credit ---
+    def test_credit_is_never_negative_overdue_and_is_shown_as_credit(self):
+        """An overdue 1,000 and an unapplied credit note of 1,500: nothing overdue
+        (0, never -500), a credit of 1,500 to apply, a balance of -500."""
+        invoice = self._invoice(self.customer, 1000, date(2026, 3, 11))
+        refund = self._invoice(
+            self.customer, 1500, date(2026, 3, 20), move_type="out_refund"
+        )
+        desk = self._desk(self.customer)
+        self.assertEqual(desk["dunning_amount_overdue"], 0.0)
+        self.assertEqual(desk["dunning_credit_amount"], 1500.0)
+        self.assertEqual(desk["dunning_status"], "none")
+        self.assertEqual(self._kanban_total(self.customer), 0.0)
+        self.assertNotIn(
+            self.customer,
+            self.env["res.partner"].search([("dunning_amount_overdue", ">", 0)]),
+        )
+        # statement and aged receivables: the same buckets, credit and balance
+        statement = self.customer._dunning_statement()
+        aging = self._aging(self.customer)
+        self.assertEqual(statement["aging"]["1_30"], 1000.0)
+        self.assertEqual(sum(aging.mapped("days_1_30")), 1000.0)
+        self.assertEqual(statement["credit"], 1500.0)
+        self.assertEqual(sum(aging.mapped("credit")), 1500.0)
+        self.assertEqual(statement["total"], -500.0)
+        self.assertEqual(sum(aging.mapped("amount_due")), -500.0)
+        # the credit note: not aged, dated the same on both
+        credit_row = aging.filtered(lambda row: row.move_id == refund)
+        self.assertEqual(credit_row.not_due, 0.0)
+        credit_line = next(
+            line for line in statement["lines"] if line["move"] == refund
+        )
+        self.assertEqual(credit_line["date_due"], credit_row.date_due)
+        self.assertEqual(credit_line["days_overdue"], 0)
+        # the link opens the credit to apply
+        action = self.customer.with_user(self.billing).action_view_dunning_credits()
+        self.assertEqual(self.env["account.move"].search(action["domain"]), refund)
+        # nothing is claimed of a customer in credit
+        self.assertFalse(self._run(TODAY))
+        self.assertEqual(invoice.days_overdue, 20)
+
+    # --- what the desk says, the wizard does ---
+    def test_action_needed_for_a_draft_opens_the_draft(self):
+        invoice = self._invoice(self.customer, 1000, date(2026, 3, 1))
+        draft = self._reminder(self.customer, invoice, self.level_email, state="draft")
+        invoice.sudo().dunning_excluded = True  # nothing left the run would send
+        self.assertEqual(self._desk(self.customer)["dunning_status"], "action")
+        action = self.customer.with_user(self.billing).action_dunning_send()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]),
+            ("account.dunning.reminder", draft.id),
+        )
+
+    def test_a_plan_a_promise_or_a_dispute_is_the_reason_given(self):
+        plan_invoice = self._invoice(self.customer, 1000, date(2026, 3, 1))
+        action = self.customer.with_user(self.billing).action_dunning_plan()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing)
+            .with_context(**action["context"])
+        )
+        form.instalment_count = 2
+        form.first_date = TODAY + timedelta(days=5)
+        plan = form.save()
+        self.assertEqual(plan.move_ids, plan_invoice)
+        plan.action_compute_schedule()
+        plan.action_activate()
+        self.assertEqual(self._desk(self.customer)["dunning_status"], "paused")
+        with self.assertRaisesMessage(UserError, "under a payment plan"):
+            self.customer.with_user(self.billing).action_dunning_send()
+
+        promised = self._invoice(self.other_customer, 400, date(2026, 3, 1))
+        self.env["account.dunning.promise"].create(
+            {
+                "partner_id": self.other_customer.id,
+                "move_ids": [Command.set(promised.ids)],
+                "date": TODAY + timedelta(days=7),
+                "amount": 400,
+            }
+        )
+        self.assertEqual(self._desk(self.other_customer)["dunning_status"], "paused")
+        with self.assertRaisesMessage(UserError, "promised to pay"):
+            self.other_customer.with_user(self.billing).action_dunning_send()
+
+        third = self._customer("Durand SAS")
+        disputed = self._invoice(third, 300, date(2026, 3, 1))
+        disputed.sudo().write(
+            {"dunning_dispute_state": "open", "dunning_dispute_reason": "Damaged"}
+        )
+        self.assertEqual(self._desk(third)["dunning_status"], "paused")
+        with self.assertRaisesMessage(UserError, "disputed"):
+            third.with_user(self.billing).action_dunning_send()
+
+    # --- one label per situation ---
+    def test_excluded_collection_and_hold_are_told_apart(self):
+        self._invoice(self.customer, 1000, date(2026, 3, 1))
+        self._invoice(self.other_customer, 1000, date(2026, 3, 1))
+        self.customer.sudo().dunning_excluded = True
+        self.other_customer.sudo().credit_hold = True
+        self.assertEqual(self._desk(self.customer)["dunning_status"], "excluded")
+        # on hold, still chased: the run reminds it, the desk says so
+        self.assertEqual(self._desk(self.other_customer)["dunning_status"], "action")
+        self.assertEqual(self._run(TODAY).partner_id, self.other_customer)
+        self.customer.sudo().write(
+            {"dunning_excluded": False, "dunning_stage": "collection"}
+        )
+        self.assertEqual(self._desk(self.customer)["dunning_status"], "collection")
+        labels = dict(
+            self.env["res.partner"]
+            ._fields["dunning_status"]
+            ._description_selection(self.env)
+        )
+        self.assertEqual(len(set(labels.values())), len(labels))
+        self.assertNotIn("hold", labels["excluded"].lower())
+
+    # --- who is a customer ---
+    def test_desk_lists_customers_with_receivables_only(self):
+        self._invoice(self.customer, 1000, date(2026, 3, 1))
+        own_company = self.company.partner_id
+        employee = new_test_user(
+            self.env, login="employee_truth", groups="base.group_user"
+        ).partner_id
+        for partner in own_company | employee:
+            self._invoice(partner, 100, date(2026, 3, 1))
+        listed = (
+            self.env["res.partner"].with_user(self.billing).search(self._desk_domain())
+        )
+        self.assertIn(self.customer, listed)
+        self.assertNotIn(own_company, listed)
+        self.assertNotIn(employee, listed)
+        self.assertNotIn(self.other_customer, listed)  # owes nothing
+
+    # --- next to OCA account_financial_risk and Sales ---
+    def test_override_wizard_returns_what_posting_asks_next(self):
+        """A module whose action_post returns a wizard (OCA's risk check) gets it
+        shown, not a closed window over a draft."""
+        draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [Command.create({"name": "x", "price_unit": 10})],
+            }
+        )
+        override = self.env["account.dunning.credit.override"].create(
+            {"move_ids": [Command.set(draft.ids)], "reason": "Agreed by phone"}
+        )
+        next_step = {"type": "ir.actions.act_window", "res_model": "risk.wizard"}
+        Move = type(self.env["account.move"])
+        original = Move.action_post
+        try:
+            Move.action_post = lambda moves: next_step
+            self.assertEqual(override.action_confirm(), next_step)
+        finally:
+            Move.action_post = original
+        self.assertEqual(
+            override.action_confirm(), {"type": "ir.actions.act_window_close"}
+        )
+        self.assertEqual(draft.state, "posted")
+
+    def test_credit_limit_follows_odoo_switch_and_shows_one_banner(self):
+        self.customer.sudo().credit_limit = 500
+        self._invoice(self.customer, 450, date(2026, 4, 15))
+        draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "x", "price_unit": 100, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        self.company.account_use_credit_limit = False
+        draft.invalidate_recordset(["dunning_credit_warning", "partner_credit_warning"])
+        self.assertFalse(draft.dunning_credit_warning)
+        self.assertFalse(draft.partner_credit_warning)
+        self.company.account_use_credit_limit = True
+        draft.invalidate_recordset(["dunning_credit_warning", "partner_credit_warning"])
+        self.assertIn("over its credit limit", draft.dunning_credit_warning)
+        # one banner: core's shows this addon's position
+        self.assertEqual(draft.partner_credit_warning, draft.dunning_credit_warning)
+        arch = self.env["account.move"].get_view(
+            self.env.ref("account.view_move_form").id, "form"
+        )["arch"]
+        self.assertNotIn('name="dunning_credit_warning" readonly', arch)
+
+    def test_sales_order_invoiced_is_counted_once(self):
+        if "sale.order" not in self.env:
+            self.skipTest("Sales is not installed: its orders' exposure is not there")
+        self.company.account_use_credit_limit = True
+        product = self.env["product.product"].create(
+            {"name": "Service", "list_price": 5000, "taxes_id": [Command.clear()]}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 5000,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.customer.invalidate_recordset(["credit_exposure"])
+        self.assertEqual(self.customer.sudo().credit_exposure, 5000)
+        invoice = order._create_invoices()
+        self.customer.invalidate_recordset(["credit_exposure"])
+        self.assertEqual(invoice.state, "draft")
+        self.assertEqual(self.customer.sudo().credit_exposure, 5000)
