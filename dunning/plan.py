@@ -85,12 +85,6 @@ class OpenItem(NamedTuple):
     # what is overdue of it (its instalments due before the run's date); None: all
     overdue: float | None = None
 
-    @property
-    def claimed(self):
-        """What a reminder asks of this entry: its overdue part; before its due date
-        (a courtesy reminder), what falls due."""
-        return self.overdue if self.overdue else self.residual
-
 
 @dataclass
 class Customer:
@@ -132,7 +126,8 @@ def plan_customer(customer, policy, on_date):
         level = policy.level_to_raise(item.current_delay, days_late)
         if level is not None:
             raises.append(Raise(item.move_id, level.id, days_late))
-            claimed += item.claimed
+            # the overdue part; before the due date (courtesy), what falls due
+            claimed += item.overdue or item.residual
     if not raises:
         return None
     # Unapplied credit notes and payments are netted: never claim what is not owed.

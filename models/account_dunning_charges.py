@@ -63,6 +63,9 @@ class AccountDunningCharges(models.AbstractModel):
                 )
             return fee, interest
 
+        # whether a level charges interest: the selection then brings the overdue
+        # instalments, which interest runs on
+        charges.with_interest = any(spec[1] for spec in charging.values())
         return charges
 
     def _invoice_charges(self, reminders):

@@ -64,7 +64,10 @@ class AccountDunningCollection(models.AbstractModel):
         """
         company = self.env.company
         rows = self.env["account.dunning.selection"]._open_items(
-            company, date, SQL("lp.commercial_partner_id = %s", customer.id)
+            company,
+            date,
+            SQL("lp.commercial_partner_id = %s", customer.id),
+            aged=True,
         )
         Move = self.env["account.move"]
         moves = Move.browse([row["move_id"] for row in rows])

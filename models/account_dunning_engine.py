@@ -67,6 +67,27 @@ def contention_expected():
         _CONTENTION_FILTER.expected.active = False
 
 
+def line_vals(row, level_id, days_overdue, charges):
+    """create() values of the reminder line of open row ``row`` (an ``OpenRow``)
+    raised to ``level_id``: the one definition, for the daily run and the wizard.
+    The line tells what is overdue and what is not due yet; charges run on the
+    overdue part. A plain function: the daily run calls it for every line."""
+    fee, interest = charges(row, level_id)
+    return {
+        "move_id": row.move_id,
+        "level_id": level_id,
+        "currency_id": row.currency_id,
+        "date_due": row.due,
+        "days_overdue": days_overdue,
+        "amount_residual": row.residual_currency,
+        "amount_residual_company": row.residual,
+        "amount_overdue": row.overdue_currency,
+        "amount_not_due": row.residual_currency - row.overdue_currency,
+        "fee_amount": fee,
+        "interest_amount": interest,
+    }
+
+
 class AccountDunningEngine(models.AbstractModel):
     """Service: plan and create reminders, for the daily run and the wizard."""
 
@@ -90,16 +111,21 @@ class AccountDunningEngine(models.AbstractModel):
             line_filter = SQL("lp.commercial_partner_id = ANY(%s)", commercial_ids)
         # Tens of thousands of small objects, all kept until the end: the cycle
         # collector would only walk them again and again.
+        charges = self.env["account.dunning.charges"]._charges(company, date)
         with collector_paused():
             rows = self.env["account.dunning.selection"]._open_rows(
-                company, date, line_filter
+                company,
+                date,
+                line_filter,
+                instalments=charges.with_interest,
+                raisable_only=True,
             )
             if not rows:
                 return []
             customers = self._customers(rows, company, date)
             policies = self._policies({row.policy_id for row in rows} - {None})
             proposals = plan(customers, policies, date)
-            return self._reminder_vals(proposals, rows, company, date)
+            return self._reminder_vals(proposals, rows, company, date, charges)
 
     @api.model
     def _blocked_partner_ids(self, company, date, partner_ids):
@@ -135,7 +161,7 @@ class AccountDunningEngine(models.AbstractModel):
                         row.move_id,
                         row.residual,
                         row.due,
-                        row.chaseable,
+                        row.chase_reason is None,
                         row.current_delay,
                         row.overdue_residual,
                     )
@@ -166,11 +192,10 @@ class AccountDunningEngine(models.AbstractModel):
         }
 
     @api.model
-    def _reminder_vals(self, proposals, rows, company, date):
+    def _reminder_vals(self, proposals, rows, company, date, charges):
         """create() values of the proposals; amounts come rounded from the select."""
         row_by_move = {row.move_id: row for row in rows}
         fallback_user = (company.dunning_responsible_id or self._human_user()).id
-        charges = self.env["account.dunning.charges"]._charges(company, date)
         vals_list = []
         for proposal in proposals:
             lines = []
@@ -181,9 +206,7 @@ class AccountDunningEngine(models.AbstractModel):
                     (
                         fields.Command.CREATE,
                         0,
-                        self._line_vals(
-                            row, raised.level_id, raised.days_overdue, charges
-                        ),
+                        line_vals(row, raised.level_id, raised.days_overdue, charges),
                     )
                 )
             first = row_by_move[proposal.raises[0].move_id]
@@ -199,27 +222,6 @@ class AccountDunningEngine(models.AbstractModel):
                 }
             )
         return vals_list
-
-    @api.model
-    def _line_vals(self, row, level_id, days_overdue, charges):
-        """create() values of the reminder line of open row ``row`` (an ``OpenRow``)
-        raised to ``level_id``: the one definition, for the daily run and the wizard.
-        The line tells what is overdue and what is not due yet; charges run on the
-        overdue part."""
-        fee, interest = charges(row, level_id)
-        return {
-            "move_id": row.move_id,
-            "level_id": level_id,
-            "currency_id": row.currency_id,
-            "date_due": row.due,
-            "days_overdue": days_overdue,
-            "amount_residual": row.residual_currency,
-            "amount_residual_company": row.residual,
-            "amount_overdue": row.overdue_currency,
-            "amount_not_due": row.residual_currency - row.overdue_currency,
-            "fee_amount": fee,
-            "interest_amount": interest,
-        }
 
     def _human_user(self):
         """The current user, unless it is the scheduler's technical user."""

@@ -2,6 +2,32 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_repr
+
+
+class LineAmount(fields.Monetary):
+    """A line amount, rounded to its currency as ``fields.Monetary`` rounds it; the
+    currency given as an id in the create values (directly, or through the company
+    for the company currency) is browsed instead of built as a new record for each
+    amount (about 80 microseconds each: the daily run creates six amounts on each of
+    thousands of lines at once)."""
+
+    def convert_to_column_insert(self, value, record, values=None, validate=True):
+        currency = self._dunning_currency_in(record, values or {})
+        if currency is None:
+            return super().convert_to_column_insert(value, record, values, validate)
+        return float_repr(currency.round(float(value or 0.0)), currency.decimal_places)
+
+    def _dunning_currency_in(self, record, values):
+        name = self.get_currency_field(record)
+        if isinstance(values.get(name), int):
+            return record.env["res.currency"].browse(values[name])
+        related = record._fields[name].related
+        if related == "company_id.currency_id" and isinstance(
+            values.get("company_id"), int
+        ):
+            return record.env["res.company"].browse(values["company_id"]).currency_id
+        return None
 
 
 class AccountDunningReminderLine(models.Model):
@@ -48,21 +74,21 @@ class AccountDunningReminderLine(models.Model):
         related="company_id.currency_id", string="Company Currency"
     )
     date_due = fields.Date(string="Due Date")
-    amount_residual = fields.Monetary(
+    amount_residual = LineAmount(
         string="Amount Due",
         currency_field="currency_id",
         help="In the invoice currency.",
     )
-    amount_residual_company = fields.Monetary(
+    amount_residual_company = LineAmount(
         string="Amount Due (Company Currency)", currency_field="company_currency_id"
     )
-    amount_overdue = fields.Monetary(
+    amount_overdue = LineAmount(
         string="Overdue",
         currency_field="currency_id",
         help="What is overdue of the invoice on the reminder's date: its instalments "
         "due before it. In the invoice currency.",
     )
-    amount_not_due = fields.Monetary(
+    amount_not_due = LineAmount(
         string="Not Due Yet",
         currency_field="currency_id",
         help="The instalments of the invoice that fall due later.",
@@ -75,8 +101,8 @@ class AccountDunningReminderLine(models.Model):
         "courtesy reminder), what falls due.",
     )
     days_overdue = fields.Integer()
-    fee_amount = fields.Monetary(string="Fee", currency_field="currency_id")
-    interest_amount = fields.Monetary(string="Interest", currency_field="currency_id")
+    fee_amount = LineAmount(string="Fee", currency_field="currency_id")
+    interest_amount = LineAmount(string="Interest", currency_field="currency_id")
     pay_url = fields.Char(
         string="Payment Link",
         compute="_compute_pay_url",

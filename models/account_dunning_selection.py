@@ -45,7 +45,6 @@ class OpenRow(NamedTuple):
     responsible_id: int | None
     currency_id: int
     due: object
-    chaseable: bool
     current_delay: int | None
     residual: float
     residual_currency: float
@@ -58,6 +57,11 @@ class OpenRow(NamedTuple):
     # the overdue instalments: their due dates and open amounts (entry's currency)
     overdue_dues: list
     overdue_amounts: list
+
+    @property
+    def chaseable(self):
+        """Whether the daily run reminds this entry (see ``chase_reason``)."""
+        return self.chase_reason is None
 
 
 class AccountDunningSelection(models.AbstractModel):
@@ -92,19 +96,16 @@ class AccountDunningSelection(models.AbstractModel):
     # Chased or not, and why
     # ------------------------------------------------------------------
     @api.model
-    def _chase_reason_sql(self, company, date):
-        """Why the open entry behind aliases ``m`` (account_move) and ``p`` (its
-        commercial partner) is not reminded on ``date``; NULL when it is."""
-        # sudo: the columns of the rule, read in SQL by the selection; nothing of
-        # them is shown to the user who triggers it
-        partner = self.env["res.partner"].sudo().with_company(company)
+    def _chase_reason_sql(self, date):
+        """Why the open entry behind aliases ``m`` (account_move) and ``c`` (its
+        customer's row in ``_open_items_sql``) is not reminded on ``date``; NULL
+        when it is."""
         return SQL(
             """CASE
                WHEN m.move_type != 'out_invoice' THEN 'credit'
                WHEN COALESCE(m.dunning_excluded, FALSE) THEN 'excluded_invoice'
-               WHEN COALESCE(%(partner_excluded)s, FALSE) THEN 'excluded_customer'
-               WHEN COALESCE(%(partner_stage)s, 'dunning') = 'collection'
-                    THEN 'collection'
+               WHEN c.excluded THEN 'excluded_customer'
+               WHEN c.stage = 'collection' THEN 'collection'
                WHEN COALESCE(m.dunning_dispute_state, 'none') = 'open' THEN 'dispute'
                -- uncorrelated: PostgreSQL hashes each list once, not once per row
                WHEN m.id IN (
@@ -119,8 +120,6 @@ class AccountDunningSelection(models.AbstractModel):
                       JOIN account_dunning_plan pl ON pl.id = plm.plan_id
                      WHERE pl.state = 'active') THEN 'plan'
                END""",
-            partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
-            partner_stage=partner._field_to_sql("p", "dunning_stage"),
             date=date,
         )
 
@@ -176,7 +175,9 @@ class AccountDunningSelection(models.AbstractModel):
         return SQL(", ").join(parts)
 
     @api.model
-    def _open_items_sql(self, company, date, line_filter):
+    def _open_items_sql(
+        self, company, date, line_filter, aged=False, instalments=False
+    ):
         """One row per posted entry of ``company`` with an open receivable balance.
 
         ``line_filter`` restricts the receivable lines (alias ``l``, partner alias
@@ -184,9 +185,12 @@ class AccountDunningSelection(models.AbstractModel):
         the entry's currency; ``overdue_residual``/``overdue_currency`` the part of
         its instalments due before ``date``, ``not_due_residual`` the rest of a debit;
         ``credit`` what a credit note or payment leaves to apply. ``due`` is the
-        earliest unpaid instalment's due date (for a credit, its date), ``aged_*``
-        the debit instalments per aging bucket. ``chase_reason`` says why the entry
-        is not reminded (NULL: it is), ``next_date`` when its next level is due.
+        earliest unpaid instalment's due date (for a credit, its date); with
+        ``aged``, ``aged_*`` the debit instalments per aging bucket; with
+        ``instalments``, ``overdue_dues``/``overdue_amounts`` the overdue
+        instalments (for late interest), else NULL. ``chase_reason`` says why the
+        entry is not reminded (NULL: it is), ``next_date`` when its next level is
+        due. The daily run asks for neither option it does not use.
 
         Payments registered without a journal entry (possible with the accounting
         app when the payment method has no outstanding account) leave the
@@ -194,7 +198,8 @@ class AccountDunningSelection(models.AbstractModel):
         invoice and oldest instalment first, so that nobody is reminded of what
         they already paid.
         """
-        # sudo: as in _chase_reason_sql, columns for the selection's SQL only
+        # sudo: the columns of the rules (the customers' settings), read in SQL by
+        # the selection; nothing of them is shown to the user who triggers it
         partner = self.env["res.partner"].sudo().with_company(company)
         return SQL(
             """
@@ -221,13 +226,8 @@ class AccountDunningSelection(models.AbstractModel):
                            AS due,
                        COALESCE(SUM(amount_residual)
                            FILTER (WHERE amount_residual > 0 AND due < %(date)s), 0)
-                           AS overdue,
-                       ARRAY_AGG(due ORDER BY due)
-                           FILTER (WHERE amount_residual > 0 AND due < %(date)s)
-                           AS overdue_dues,
-                       ARRAY_AGG(amount_residual_currency ORDER BY due)
-                           FILTER (WHERE amount_residual > 0 AND due < %(date)s)
-                           AS overdue_amounts,
+                           AS overdue
+                       %(instalments)s
                        %(aged)s
                   FROM open_lines
                  GROUP BY move_id, partner_id
@@ -248,14 +248,16 @@ class AccountDunningSelection(models.AbstractModel):
                        b.partner_id,
                        b.due,
                        b.residual - COALESCE(u.amount, 0) AS residual,
-                       b.residual_currency * (b.residual - COALESCE(u.amount, 0))
-                           / b.residual AS residual_currency,
+                       -- scaled (a division per row) only where a payment is
+                       -- deducted: the booked amounts are rounded already
+                       u.amount IS NULL AS booked_only,
+                       CASE WHEN u.amount IS NULL THEN b.residual_currency
+                            ELSE b.residual_currency * (b.residual - u.amount)
+                                 / b.residual
+                       END AS residual_currency,
                        GREATEST(b.overdue - COALESCE(u.amount, 0), 0)
-                           AS overdue_residual,
-                       COALESCE(u.amount, 0) * b.residual_currency / b.residual
-                           AS unbooked_currency,
-                       b.overdue_dues,
-                       b.overdue_amounts,
+                           AS overdue_residual
+                       %(instalments_moves)s
                        %(aged_net)s
                   FROM booked b
                   LEFT JOIN (
@@ -299,56 +301,75 @@ class AccountDunningSelection(models.AbstractModel):
                    AND r.state = ANY(%(issued)s)
                    AND r.partner_id IN (SELECT partner_id FROM booked)
                  GROUP BY r.partner_id
-            ), positions AS (
-                SELECT om.*,
-                       m.move_type,
-                       COALESCE(m.dunning_dispute_state, 'none') = 'open'
-                           AS disputed,
-                       m.currency_id,
-                       cur_c.rounding AS currency_rounding,
+            ), customers AS (
+                -- once per customer, not once per entry: its settings (per
+                -- company, read from JSON), its policy, its last reminder
+                SELECT p.id,
+                       COALESCE(p.is_company, FALSE) AS is_company,
                        %(responsible)s AS responsible_id,
-                       (%(chase_reason)s) AS chase_reason,
-                       m.dunning_level_id AS level_id,
-                       cur.delay AS current_delay,
+                       COALESCE(%(partner_excluded)s, FALSE) AS excluded,
+                       COALESCE(%(partner_stage)s, 'dunning') AS stage,
                        pol.id AS policy_id,
                        pol.minimum_amount,
                        pol.min_interval_days,
-                       nxt.next_delay,
-                       last.date AS last_reminder_date,
-                       COALESCE(ch.fee_charged, FALSE) AS fee_charged,
-                       ch.interest_until,
-                       COALESCE(p.is_company, FALSE) AS is_company
-                  FROM open_moves om
-                  JOIN account_move m ON m.id = om.move_id
-                  JOIN res_currency cur_c ON cur_c.id = m.currency_id
-                  JOIN res_partner p ON p.id = om.partner_id
-                  LEFT JOIN account_dunning_level cur ON cur.id = m.dunning_level_id
+                       last.date AS last_reminder_date
+                  FROM res_partner p
                   LEFT JOIN account_dunning_policy own
                          ON own.id = %(partner_policy)s
                         AND own.active
                   LEFT JOIN account_dunning_policy pol
                          ON pol.id = COALESCE(own.id, %(company_policy)s)
+                  LEFT JOIN last_sent last ON last.partner_id = p.id
+                 WHERE p.id IN (SELECT partner_id FROM booked)
+            ), positions AS (
+                SELECT om.move_id, om.partner_id, om.due, om.residual,
+                       CASE WHEN om.booked_only THEN om.residual_currency
+                            ELSE ROUND(om.residual_currency / cur_c.rounding)
+                                 * cur_c.rounding
+                       END AS residual_currency,
+                       om.overdue_residual,
+                       %(instalments_positions)s
+                       %(aged_positions)s
+                       m.move_type,
+                       COALESCE(m.dunning_dispute_state, 'none') = 'open'
+                           AS disputed,
+                       m.currency_id,
+                       cur_c.rounding AS currency_rounding,
+                       c.responsible_id,
+                       (%(chase_reason)s) AS chase_reason,
+                       m.dunning_level_id AS level_id,
+                       cur.delay AS current_delay,
+                       c.policy_id,
+                       c.minimum_amount,
+                       c.min_interval_days,
+                       nxt.next_delay,
+                       c.last_reminder_date,
+                       COALESCE(ch.fee_charged, FALSE) AS fee_charged,
+                       ch.interest_until,
+                       c.is_company
+                  FROM open_moves om
+                  JOIN account_move m ON m.id = om.move_id
+                  JOIN res_currency cur_c ON cur_c.id = m.currency_id
+                  JOIN customers c ON c.id = om.partner_id
+                  LEFT JOIN account_dunning_level cur ON cur.id = m.dunning_level_id
                   LEFT JOIN next_delays nxt
-                         ON nxt.policy_id = pol.id
+                         ON nxt.policy_id = c.policy_id
                         AND nxt.reached_delay = COALESCE(cur.delay, %(no_level)s)
-                  LEFT JOIN last_sent last ON last.partner_id = om.partner_id
                   LEFT JOIN charged ch ON ch.move_id = om.move_id
             )
             SELECT move_id, partner_id, move_type, disputed, currency_id,
                    residual,
-                   ROUND(residual_currency / currency_rounding) * currency_rounding
-                       AS residual_currency,
+                   residual_currency,
                    overdue_residual,
-                   CASE WHEN residual > 0
-                        THEN ROUND(residual_currency * overdue_residual / residual
+                   CASE WHEN overdue_residual = 0 THEN 0
+                        WHEN overdue_residual = residual THEN residual_currency
+                        ELSE ROUND(residual_currency * overdue_residual / residual
                                    / currency_rounding) * currency_rounding
-                        ELSE 0 END AS overdue_currency,
+                   END AS overdue_currency,
                    GREATEST(residual - overdue_residual, 0) AS not_due_residual,
                    GREATEST(-residual, 0) AS credit,
-                   unbooked_currency,
-                   overdue_dues,
-                   overdue_amounts,
-                   %(aged_columns)s,
+                   %(instalments_columns)s,
+                   %(aged_columns)s
                    responsible_id,
                    due,
                    chase_reason,
@@ -373,12 +394,47 @@ class AccountDunningSelection(models.AbstractModel):
             receivable=self._receivable_account_ids(),
             date=date,
             line_filter=line_filter,
-            aged=self._aged_sql(date),
-            aged_net=self._aged_less_unbooked_sql(),
-            aged_columns=SQL(", ").join(SQL.identifier(c) for c in AGED_COLUMNS),
-            chase_reason=self._chase_reason_sql(company, date),
+            # the overdue instalments, carried only when asked for: the rows
+            # stay narrow for the daily run
+            instalments=SQL(
+                """, ARRAY_AGG(due ORDER BY due)
+                       FILTER (WHERE amount_residual > 0 AND due < %(date)s)
+                       AS overdue_dues,
+                   ARRAY_AGG(amount_residual_currency ORDER BY due)
+                       FILTER (WHERE amount_residual > 0 AND due < %(date)s)
+                       AS overdue_amounts""",
+                date=date,
+            )
+            if instalments
+            else SQL(),
+            instalments_moves=SQL(", b.overdue_dues, b.overdue_amounts")
+            if instalments
+            else SQL(),
+            instalments_positions=SQL("om.overdue_dues, om.overdue_amounts,")
+            if instalments
+            else SQL(),
+            instalments_columns=SQL("overdue_dues, overdue_amounts")
+            if instalments
+            else SQL(
+                "NULL::date[] AS overdue_dues, NULL::numeric[] AS overdue_amounts"
+            ),
+            aged=SQL(", %s", self._aged_sql(date)) if aged else SQL(),
+            aged_net=SQL(", %s", self._aged_less_unbooked_sql()) if aged else SQL(),
+            aged_positions=SQL(
+                "%s,", SQL(", ").join(SQL.identifier("om", c) for c in AGED_COLUMNS)
+            )
+            if aged
+            else SQL(),
+            aged_columns=SQL(
+                "%s,", SQL(", ").join(SQL.identifier(c) for c in AGED_COLUMNS)
+            )
+            if aged
+            else SQL(),
+            chase_reason=self._chase_reason_sql(date),
             partner_policy=partner._field_to_sql("p", "dunning_policy_id"),
             responsible=partner._field_to_sql("p", "dunning_responsible_id"),
+            partner_excluded=partner._field_to_sql("p", "dunning_excluded"),
+            partner_stage=partner._field_to_sql("p", "dunning_stage"),
             company_policy=company.dunning_policy_id.id or None,
             no_level=NO_LEVEL_DELAY,
         )
@@ -481,26 +537,41 @@ class AccountDunningSelection(models.AbstractModel):
         return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
 
     @api.model
-    def _open_items(self, company, date, line_filter):
-        """The open entries as dicts (every column of ``_open_items_sql``)."""
-        return self._fetch(self._open_items_sql(company, date, line_filter))
+    def _open_items(self, company, date, line_filter, aged=False):
+        """The open entries as dicts (the columns of ``_open_items_sql``)."""
+        return self._fetch(self._open_items_sql(company, date, line_filter, aged=aged))
 
     @api.model
-    def _open_rows(self, company, date, line_filter):
+    def _open_rows(
+        self, company, date, line_filter, instalments=True, raisable_only=False
+    ):
         """The open entries as ``OpenRow`` tuples: only what planning and creating
-        need, amounts as floats (already rounded by the select)."""
+        need, amounts as floats (already rounded by the select); the overdue
+        instalments only if ``instalments`` (late interest needs them). With
+        ``raisable_only``, only what the plan can use: the entries whose next level
+        is due (the plan raises no other, see the ladder's property test) and the
+        credits it nets."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """SELECT move_id, partner_id, policy_id, last_reminder_date,
-                          responsible_id, currency_id, due, chase_reason IS NULL,
-                          current_delay, residual::float8, residual_currency::float8,
+                          responsible_id, currency_id, due, current_delay,
+                          residual::float8, residual_currency::float8,
                           fee_charged, interest_until, is_company,
                           overdue_residual::float8, overdue_currency::float8,
                           chase_reason, overdue_dues,
                           overdue_amounts::float8[]
-                     FROM (%s) open_moves""",
-                self._open_items_sql(company, date, line_filter),
+                     FROM (%s) open_moves
+                    WHERE %s""",
+                self._open_items_sql(
+                    company, date, line_filter, instalments=instalments
+                ),
+                SQL(
+                    "(chase_reason IS NULL AND next_date <= %s) OR residual < 0",
+                    date,
+                )
+                if raisable_only
+                else SQL("TRUE"),
             )
         )
         return list(map(OpenRow._make, self.env.cr.fetchall()))

@@ -204,6 +204,13 @@ class TestDunningOneTruth(DunningCommon):
         # the link opens the credit to apply
         action = self.customer.with_user(self.billing).action_view_dunning_credits()
         self.assertEqual(self.env["account.move"].search(action["domain"]), refund)
+        # KPIs: the overdue share is of the open invoices, credits apart: 100 %,
+        # not 1,000 / -500
+        kpi = self.env["account.dunning.kpi"].create(
+            {"date_from": TODAY - timedelta(days=60), "date_to": TODAY}
+        )
+        self.assertEqual(kpi.overdue_share, 100.0)
+        self.assertLessEqual(kpi.cei, 100.0)
         # nothing is claimed of a customer in credit
         self.assertFalse(self._run(TODAY))
         self.assertEqual(invoice.days_overdue, 20)

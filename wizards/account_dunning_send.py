@@ -4,6 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..models.account_dunning_engine import line_vals
 from ..models.account_dunning_selection import CHASE_REASONS
 
 
@@ -397,7 +398,6 @@ class AccountDunningSend(models.TransientModel):
         with nothing left to pay is refused (left out if not ``strict``)."""
         today = fields.Date.context_today(self)
         row_by_move = {row.move_id: row for row in rows}
-        engine = self.env["account.dunning.engine"]
         charges = charges or self.env["account.dunning.charges"]._charges(
             self.company_id, today
         )
@@ -413,9 +413,7 @@ class AccountDunningSend(models.TransientModel):
             current = move.dunning_level_id
             line_level = current if current and current.delay > level.delay else level
             days = (today - row.due).days if row.due else 0
-            lines.append(
-                Command.create(engine._line_vals(row, line_level.id, days, charges))
-            )
+            lines.append(Command.create(line_vals(row, line_level.id, days, charges)))
         return {
             "partner_id": partner.id,
             "company_id": self.company_id.id,
