@@ -154,17 +154,23 @@ class AccountDunningCredit(models.AbstractModel):
                 blocked.update(dict.fromkeys(group, message))
         if not blocked:
             return
-        reason = self.env.context.get("dunning_credit_override")
-        if reason and self.env.user.has_group("account.group_account_manager"):
-            for move in blocked:
-                move.message_post(
-                    body=_(
-                        "Posted over the credit block by %(user)s: %(reason)s",
-                        user=self.env.user.name,
-                        reason=reason,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+        # sudo: the approval is a manager's field; whoever posts next (another
+        # module's step, a user) posts over the block a manager lifted
+        approved = [
+            move for move in blocked if move.sudo().dunning_credit_override_reason
+        ]
+        for move in approved:
+            approval = move.sudo()
+            move.message_post(
+                body=_(
+                    "Posted over the credit block by %(user)s: %(reason)s",
+                    user=approval.dunning_credit_override_user_id.name,
+                    reason=approval.dunning_credit_override_reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            del blocked[move]
+        if not blocked:
             return
         raise UserError(
             "\n".join(dict.fromkeys(blocked.values()))

@@ -327,7 +327,9 @@ class AccountDunningDispatch(models.AbstractModel):
         attachments = self.env["ir.attachment"].create(
             [
                 {
-                    "name": _(
+                    # the customer's file, named in the customer's language (a
+                    # comprehension has no self for _() to find a language in)
+                    "name": self.with_context(lang=reminder.partner_id.lang).env._(
                         "Statement %(customer)s", customer=reminder.partner_id.name
                     )
                     + f".{extension}",

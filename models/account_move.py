@@ -8,6 +8,10 @@ from ..dunning.scoring import predicted_payment_date
 from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
 from .account_dunning_selection import ISSUED
 
+# A manager's approval to post over the credit block: a manager's only.
+OVERRIDE_FIELDS = frozenset(
+    {"dunning_credit_override_reason", "dunning_credit_override_user_id"}
+)
 # Whether an invoice is chased, and its dispute: accounting's to change.
 CONTROL_FIELDS = frozenset(
     {
@@ -83,6 +87,21 @@ class AccountMove(models.Model):
     dunning_dispute_activity_id = fields.Many2one(
         "mail.activity", copy=False, readonly=True, ondelete="set null"
     )
+    dunning_credit_override_reason = fields.Text(
+        string="Credit Block Overridden Because",
+        copy=False,
+        readonly=True,
+        groups=MANAGER,
+        help="Why an accounting manager let this invoice be posted over the credit "
+        "block (Override credit block); kept for when it is posted.",
+    )
+    dunning_credit_override_user_id = fields.Many2one(
+        "res.users",
+        string="Credit Block Overridden By",
+        copy=False,
+        readonly=True,
+        groups=MANAGER,
+    )
     dunning_credit_warning = fields.Char(
         compute="_compute_dunning_credit_warning",
         help="How much of the customer's credit limit this draft invoice uses.",
@@ -122,6 +141,7 @@ class AccountMove(models.Model):
                 if vals[f] not in (False, "none")
             }
             check_fields_group(self, chosen, COLLECTOR)
+            check_fields_group(self, OVERRIDE_FIELDS & vals.keys(), MANAGER)
             if vals.get("dunning_dispute_user_id"):
                 self._dunning_check_dispute_owner(vals)
         return super().create(vals_list)
@@ -129,6 +149,7 @@ class AccountMove(models.Model):
     def write(self, vals):
         # EXTENDS account: as create; a dispute needs a reason and an owner
         check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
+        check_fields_group(self, OVERRIDE_FIELDS & vals.keys(), MANAGER)
         if vals.get("dunning_dispute_user_id"):
             self._dunning_check_dispute_owner(vals)
         if vals.get("dunning_dispute_state") == "open" and not self.env.su:

@@ -8,7 +8,7 @@ from ast import literal_eval
 from datetime import date, timedelta
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import TODAY, DunningCommon
@@ -309,16 +309,36 @@ class TestDunningOneTruth(DunningCommon):
     # --- next to OCA account_financial_risk and Sales ---
     def test_override_wizard_returns_what_posting_asks_next(self):
         """A module whose action_post returns a wizard (OCA's risk check) gets it
-        shown, not a closed window over a draft."""
+        shown, not a closed window over a draft; posting from that wizard later
+        goes over the block the manager lifted, and the note says who and why."""
+        self.company.account_use_credit_limit = True
+        self.company.dunning_credit_check = "block"
+        self.customer.sudo().credit_limit = 5
+        manager = new_test_user(
+            self.env, login="manager_truth", groups="account.group_account_manager"
+        )
         draft = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": self.customer.id,
-                "invoice_line_ids": [Command.create({"name": "x", "price_unit": 10})],
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "x", "price_unit": 10, "tax_ids": [Command.clear()]}
+                    )
+                ],
             }
         )
-        override = self.env["account.dunning.credit.override"].create(
-            {"move_ids": [Command.set(draft.ids)], "reason": "Agreed by phone"}
+        with self.assertRaisesMessage(UserError, "over its credit limit"):
+            draft.with_user(self.billing).action_post()
+        # a billing user cannot approve by writing the approval
+        with self.assertRaises(AccessError):
+            draft.with_user(self.billing).write(
+                {"dunning_credit_override_reason": "mine"}
+            )
+        override = (
+            self.env["account.dunning.credit.override"]
+            .with_user(manager)
+            .create({"move_ids": [Command.set(draft.ids)], "reason": "Agreed by phone"})
         )
         next_step = {"type": "ir.actions.act_window", "res_model": "risk.wizard"}
         Move = type(self.env["account.move"])
@@ -328,10 +348,12 @@ class TestDunningOneTruth(DunningCommon):
             self.assertEqual(override.action_confirm(), next_step)
         finally:
             Move.action_post = original
-        self.assertEqual(
-            override.action_confirm(), {"type": "ir.actions.act_window_close"}
-        )
+        self.assertEqual(draft.state, "draft")
+        # the other module's wizard continues: posted, over the lifted block
+        draft.with_user(self.billing).action_post()
         self.assertEqual(draft.state, "posted")
+        note = draft.message_ids.filtered(lambda m: "Agreed by phone" in m.body)
+        self.assertIn(manager.name, note.body)
 
     def test_credit_limit_follows_odoo_switch_and_shows_one_banner(self):
         self.customer.sudo().credit_limit = 500

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from ..models.access import MANAGER, check_button
+
 
 class AccountDunningCreditOverride(models.TransientModel):
     """An accounting manager posts invoices over the credit block, with a reason."""
@@ -13,10 +15,18 @@ class AccountDunningCreditOverride(models.TransientModel):
     reason = fields.Text(required=True)
 
     def action_confirm(self):
+        """Approve, then post. The approval stays on the invoices: another module
+        may ask a step of its own first (OCA's risk check shows its wizard), and
+        posting from there still goes over this block."""
         self.ensure_one()
-        result = self.move_ids.with_context(
-            dunning_credit_override=self.reason
-        ).action_post()
+        check_button(self.move_ids, MANAGER)
+        self.move_ids.write(
+            {
+                "dunning_credit_override_reason": self.reason,
+                "dunning_credit_override_user_id": self.env.user.id,
+            }
+        )
+        result = self.move_ids.action_post()
         # what posting asks next (another module's wizard, e.g. a risk check) is
         # the user's next step; else the window closes
         return (
