@@ -82,6 +82,47 @@ class DunningCommon(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def _draft_invoice(
+        cls, partner, amount, move_type="out_invoice", user=None, **vals
+    ):
+        """A draft invoice (or credit note) of ``amount``, no tax, created by
+        ``user`` (default: the test's user)."""
+        Move = cls.env["account.move"]
+        return (Move.with_user(user) if user else Move).create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Consulting",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+            | vals
+        )
+
+    @classmethod
+    def _terms(cls, name, *parts):
+        """Payment terms of instalments ``parts``: (percent, days after the invoice
+        date)."""
+        return cls.env["account.payment.term"].create(
+            {
+                "name": name,
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": share, "nb_days": days}
+                    )
+                    for share, days in parts
+                ],
+            }
+        )
+
+    @classmethod
     def _pay(cls, moves, amount, on=TODAY):
         return (
             cls.env["account.payment.register"]

@@ -33,26 +33,13 @@ class TestDunningCredit(DunningCommon):
         cls._pay(cls.posted, 300)
 
     def _draft(self, amount, move_type="out_invoice", user=None):
-        return (
-            self.env["account.move"]
-            .with_user(user or self.billing)
-            .create(
-                {
-                    "move_type": move_type,
-                    "partner_id": self.customer.id,
-                    "invoice_date": TODAY,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Consulting",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        """A draft of the customer's, made by a billing user (or ``user``)."""
+        return self._draft_invoice(
+            self.customer,
+            amount,
+            move_type,
+            user=user or self.billing,
+            invoice_date=TODAY,
         )
 
     def _figures(self):

@@ -76,19 +76,7 @@ class TestDunningFigures(DunningCommon):
         self.assertFalse(self.inv1.dunning_next_date)
 
     def test_invoice_days_overdue_follows_earliest_unpaid_instalment(self):
-        term = self.env["account.payment.term"].create(
-            {
-                "name": "Half now, half in 30 days",
-                "line_ids": [
-                    Command.create(
-                        {"value": "percent", "value_amount": 50, "nb_days": 0}
-                    ),
-                    Command.create(
-                        {"value": "percent", "value_amount": 50, "nb_days": 30}
-                    ),
-                ],
-            }
-        )
+        term = self._terms("Half now, half in 30 days", (50, 0), (50, 30))
         invoice = self._invoice(
             self.other_customer,
             1000,

@@ -71,19 +71,7 @@ class TestDunningOneTruth(DunningCommon):
         return html.decode()
 
     def _instalment_terms(self):
-        return self.env["account.payment.term"].create(
-            {
-                "name": "30 % at 30 days, 70 % at 60 days",
-                "line_ids": [
-                    Command.create(
-                        {"value": "percent", "value_amount": 30, "nb_days": 30}
-                    ),
-                    Command.create(
-                        {"value": "percent", "value_amount": 70, "nb_days": 60}
-                    ),
-                ],
-            }
-        )
+        return self._terms("30 % at 30 days, 70 % at 60 days", (30, 30), (70, 60))
 
     # --- instalments ---
     def test_instalments_only_what_is_due_is_overdue_everywhere(self):
@@ -317,17 +305,7 @@ class TestDunningOneTruth(DunningCommon):
         manager = new_test_user(
             self.env, login="manager_truth", groups="account.group_account_manager"
         )
-        draft = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "x", "price_unit": 10, "tax_ids": [Command.clear()]}
-                    )
-                ],
-            }
-        )
+        draft = self._draft_invoice(self.customer, 10)
         with self.assertRaisesMessage(UserError, "over its credit limit"):
             draft.with_user(self.billing).action_post()
         # a billing user cannot approve by writing the approval
@@ -358,17 +336,7 @@ class TestDunningOneTruth(DunningCommon):
     def test_credit_limit_follows_odoo_switch_and_shows_one_banner(self):
         self.customer.sudo().credit_limit = 500
         self._invoice(self.customer, 450, date(2026, 4, 15))
-        draft = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "x", "price_unit": 100, "tax_ids": [Command.clear()]}
-                    )
-                ],
-            }
-        )
+        draft = self._draft_invoice(self.customer, 100)
         self.company.account_use_credit_limit = False
         draft.invalidate_recordset(["dunning_credit_warning", "partner_credit_warning"])
         self.assertFalse(draft.dunning_credit_warning)
