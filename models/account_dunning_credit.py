@@ -63,7 +63,7 @@ class AccountDunningCredit(models.AbstractModel):
         # sudo: the exposure is the company's figure, the same whoever looks: every
         # draft and every order counts, not only those the user may read
         customers = customers.sudo().with_company(company)
-        Move = self.env["account.move"].sudo().with_company(company)
+        Move = self.env["account.move"].sudo().with_company(company)  # as above
         drafts = Move.search(
             [
                 ("commercial_partner_id", "in", customers.ids),
@@ -160,7 +160,7 @@ class AccountDunningCredit(models.AbstractModel):
             move for move in blocked if move.sudo().dunning_credit_override_reason
         ]
         for move in approved:
-            approval = move.sudo()
+            approval = move.sudo()  # as above: the manager's approval, for the note
             move.message_post(
                 body=_(
                     "Posted over the credit block by %(user)s: %(reason)s",

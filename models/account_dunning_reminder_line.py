@@ -94,7 +94,6 @@ class AccountDunningReminderLine(models.Model):
         help="The instalments of the invoice that fall due later.",
     )
     amount_reminded = fields.Monetary(
-        string="Amount Reminded",
         currency_field="currency_id",
         compute="_compute_amount_reminded",
         help="What the reminder asks for: the overdue part; before the due date (a "

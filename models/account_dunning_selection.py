@@ -81,7 +81,7 @@ class AccountDunningSelection(models.AbstractModel):
         # nothing of them is shown
         companies = self.env["res.company"].sudo().search([]).partner_id
         users = (
-            self.env["res.users"]
+            self.env["res.users"]  # sudo: as above
             .sudo()
             .with_context(active_test=False)
             .search([("share", "=", False)])

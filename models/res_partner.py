@@ -545,6 +545,7 @@ class ResPartner(models.Model):
         )
         thresholds = company._dunning_credit_thresholds()
         for partner in self:
+            # sudo: the key the exposures are kept under (read as superuser)
             exposure = exposures[partner.commercial_partner_id.sudo()]
             limit = partner.commercial_partner_id.credit_limit
             usage = exposure / limit * 100 if limit > 0 else 0.0

@@ -70,9 +70,7 @@ class AccountDunningAgingReport(models.Model):
                 company=company.id,
                 currency=company.currency_id.id,
                 today=today,
-                rows=selection._open_items_sql(
-                    company, today, SQL("TRUE"), aged=True
-                ),
+                rows=selection._open_items_sql(company, today, SQL("TRUE"), aged=True),
             )
             for company in self.env.companies
         ]
