@@ -57,26 +57,17 @@ class DunningCommon(AccountTestInvoicingCommon):
         cls, partner, amount, due, currency=None, move_type="out_invoice", **vals
     ):
         """A posted invoice (or credit note) of ``amount``, no tax, due on ``due``."""
-        move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
+        move = cls._draft_invoice(
+            partner,
+            amount,
+            move_type,
+            **{
                 "invoice_date": due - timedelta(days=30),
                 "invoice_date_due": due,
                 "invoice_payment_term_id": False,
                 "currency_id": (currency or cls.company.currency_id).id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Consulting",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
             }
-            | vals
+            | vals,
         )
         move.action_post()
         return move
