@@ -68,8 +68,9 @@ class AccountDunningLevel(models.Model):
     )
     attach_letter = fields.Boolean(
         string="Attach Letter to Email",
-        default=True,
-        help="The email carries the reminder letter as a PDF.",
+        help="The email carries the reminder letter as a PDF. Off by default: a "
+        "friendly reminder says in its email what a letter would repeat, and each "
+        "letter is a PDF to print (about a second with Debian's wkhtmltopdf).",
     )
     attach_invoices = fields.Boolean(
         string="Attach Invoices to Email",

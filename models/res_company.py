@@ -279,6 +279,8 @@ class ResCompany(models.Model):
                     "account_dunning.mail_template_dunning_formal"
                 ).id,
                 "send_letter": True,
+                # the formal notice goes with its letter, as a PDF on the email too
+                "attach_letter": True,
                 "formal_notice": True,
                 # the statutory 40 EUR recovery indemnity and late interest in France
                 "fee_amount": 40.0 if self.country_code == "FR" else 0.0,

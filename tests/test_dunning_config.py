@@ -57,6 +57,9 @@ class TestDunningConfig(DunningCommon):
             self.assertEqual(level.mail_template_id.model, "account.dunning.reminder")
         self.assertEqual(self.policy.min_interval_days, 5)
         self.assertFalse(self.policy.allow_level_skip)
+        # only the formal notice carries a letter PDF: the friendly levels' emails
+        # say what a letter would repeat, and no PDF is printed for them
+        self.assertEqual(self.levels.filtered("attach_letter").mapped("delay"), [15])
 
     def test_new_company_gets_its_own_default_policy(self):
         company = self.env["res.company"].create({"name": "Nouvelle Société"})

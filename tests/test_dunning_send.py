@@ -199,7 +199,7 @@ class TestDunningSend(DunningCommon):
             )
         )
         self.level_email.sudo().write(
-            {"attach_invoices": True, "attach_statement": True}
+            {"attach_letter": True, "attach_invoices": True, "attach_statement": True}
         )
         self._wizard(self.inv_old).action_send()
         reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
