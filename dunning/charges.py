@@ -14,6 +14,20 @@ def _decimal(value):
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def _interest(residual, annual_rate, days):
+    """Simple interest on ``residual`` at ``annual_rate`` percent a year for ``days``
+    days (a 365-day year), unrounded; nothing on a credit or a non-positive rate or
+    period."""
+    if residual <= 0 or annual_rate <= 0 or days <= 0:
+        return Decimal(0)
+    return _decimal(residual) * _decimal(annual_rate) * days / (100 * DAYS_PER_YEAR)
+
+
+def _round_half_up(amount, decimal_places):
+    step = Decimal(1).scaleb(-decimal_places)
+    return float(amount.quantize(step, rounding=ROUND_HALF_UP))
+
+
 def late_interest(residual, annual_rate, days, decimal_places=2):
     """Simple interest on ``residual`` at ``annual_rate`` percent a year for ``days``
     days (a 365-day year), rounded half up. Nothing on a credit or a non-positive
@@ -22,11 +36,7 @@ def late_interest(residual, annual_rate, days, decimal_places=2):
     >>> late_interest(1000, 12.15, 45)
     14.98
     """
-    if residual <= 0 or annual_rate <= 0 or days <= 0:
-        return 0.0
-    amount = _decimal(residual) * _decimal(annual_rate) * days / (100 * DAYS_PER_YEAR)
-    step = Decimal(1).scaleb(-decimal_places)
-    return float(amount.quantize(step, rounding=ROUND_HALF_UP))
+    return _round_half_up(_interest(residual, annual_rate, days), decimal_places)
 
 
 def interest_days(due_date: Date, charged_until: Date | None, on_date: Date):
@@ -50,22 +60,16 @@ def instalments_interest(
     >>> instalments_interest([(due, 300)], 300, 10, None, on)
     8.22
     """
-    if annual_rate <= 0:
-        return 0.0
-    unpaid = _decimal(sum(_decimal(amount) for __, amount in instalments)) - _decimal(
-        overdue
-    )
+    unpaid = sum(_decimal(amount) for __, amount in instalments) - _decimal(overdue)
     total = Decimal(0)
     for due, amount in instalments:
         amount = _decimal(amount)
         taken = min(amount, max(unpaid, Decimal(0)))
         unpaid -= taken
-        days = interest_days(due, charged_until, on_date)
-        if amount - taken > 0 and days > 0:
-            total += (amount - taken) * _decimal(annual_rate) * days
-    amount = total / (100 * DAYS_PER_YEAR)
-    step = Decimal(1).scaleb(-decimal_places)
-    return float(amount.quantize(step, rounding=ROUND_HALF_UP))
+        total += _interest(
+            amount - taken, annual_rate, interest_days(due, charged_until, on_date)
+        )
+    return _round_half_up(total, decimal_places)
 
 
 def recovery_fee(level_fee, already_charged, customer_is_company):

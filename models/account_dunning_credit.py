@@ -93,20 +93,40 @@ class AccountDunningCredit(models.AbstractModel):
         )
 
     @api.model
-    def _warning(self, move, blocking=False):
-        """What the credit position of ``move``'s customer calls for: a hold; with
-        Odoo's credit limits on (the Invoicing setting), an exposure over the limit
-        or (unless ``blocking``) an alert threshold reached. False when nothing."""
-        company = move.company_id
-        # sudo: the block applies whoever posts (a salesperson too) and says why;
-        # the customer's hold and exposure are read for that, not shown beyond it
-        customer = move.commercial_partner_id.sudo().with_company(company)
-        # computed on the fly from the journal: read them afresh, not from the cache
-        customer.invalidate_recordset(["credit", "credit_to_invoice", "credit_hold"])
+    def _warnings(self, moves, blocking=False):
+        """{move: what the credit position of its customer calls for, or False}: a
+        hold; with Odoo's credit limits on (the Invoicing setting), an exposure over
+        the limit or (unless ``blocking``) an alert threshold reached. The exposures
+        are computed once per company for all the customers of ``moves``."""
+        warnings = {}
+        for company, company_moves in moves.grouped("company_id").items():
+            # sudo: the block applies whoever posts (a salesperson too) and says
+            # why; the customers' hold and exposure are read for that, not shown
+            customers = company_moves.commercial_partner_id.sudo().with_company(company)
+            # computed on the fly from the journal: read afresh, not from the cache
+            customers.invalidate_recordset(
+                ["credit", "credit_to_invoice", "credit_hold"]
+            )
+            exposures = None
+            if company.account_use_credit_limit:
+                exposures = self._exposure(customers, company)
+            for move in company_moves:
+                warnings[move] = self._warning_of(
+                    move,
+                    customers.browse(move.commercial_partner_id.id),
+                    exposures,
+                    blocking,
+                )
+        return warnings
+
+    @api.model
+    def _warning_of(self, move, customer, exposures, blocking):
+        """The warning of one move (see ``_warnings``); ``exposures`` None when the
+        company does not use credit limits."""
         if customer.credit_hold:
             return _("%(customer)s is on credit hold.", customer=customer.name)
         limit = customer.credit_limit
-        if not company.account_use_credit_limit or limit <= 0:
+        if exposures is None or limit <= 0:
             return False
         # unsaved drafts are not counted in the exposure yet
         pending = 0.0
@@ -115,8 +135,9 @@ class AccountDunningCredit(models.AbstractModel):
                 move.amount_total_signed
                 - move._get_partner_credit_warning_exclude_amount()
             )
-        exposure = self._exposure(customer, company)[customer] + pending
+        exposure = exposures[customer] + pending
         usage = exposure / limit * 100
+        company = move.company_id
         currency = company.currency_id
         if exposure > limit:
             return _(
@@ -145,13 +166,13 @@ class AccountDunningCredit(models.AbstractModel):
             and m.company_id.dunning_credit_check == "block"
         )
         # one check per customer: its exposure already counts all its drafts
+        groups = candidates.grouped(lambda m: (m.company_id, m.commercial_partner_id))
+        firsts = candidates.browse([group[0].id for group in groups.values()])
+        warnings = self._warnings(firsts, blocking=True)
         blocked = {}
-        for group in candidates.grouped(
-            lambda m: (m.company_id, m.commercial_partner_id)
-        ).values():
-            message = self._warning(group[0], blocking=True)
-            if message:
-                blocked.update(dict.fromkeys(group, message))
+        for group in groups.values():
+            if warnings[group[0]]:
+                blocked.update(dict.fromkeys(group, warnings[group[0]]))
         if not blocked:
             return
         # sudo: the approval is a manager's field; whoever posts next (another

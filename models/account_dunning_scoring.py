@@ -148,16 +148,19 @@ class AccountDunningScoring(models.AbstractModel):
     @api.model
     def _oldest_overdue(self, company, date):
         """{commercial partner id: days late of its oldest overdue instalment}, as
-        the selection tells what is overdue."""
-        rows = self.env["account.dunning.selection"]._open_items(
-            company, date, SQL("TRUE")
+        the selection tells what is overdue; grouped in SQL."""
+        selection = self.env["account.dunning.selection"]
+        rows = selection._fetch(
+            SQL(
+                """SELECT partner_id, MAX(%s - due) AS days
+                     FROM (%s) o
+                    WHERE move_type = 'out_invoice' AND overdue_residual > 0
+                    GROUP BY partner_id""",
+                date,
+                selection._open_items_sql(company, date, SQL("TRUE")),
+            )
         )
-        oldest = {}
-        for row in rows:
-            if row["move_type"] == "out_invoice" and row["overdue_residual"] > 0:
-                days = (date - row["due"]).days
-                oldest[row["partner_id"]] = max(oldest.get(row["partner_id"], 0), days)
-        return oldest
+        return {row["partner_id"]: row["days"] for row in rows}
 
     @api.model
     def _reasons_text(self, reasons):

@@ -74,23 +74,29 @@ class AccountDunningSelection(models.AbstractModel):
     # Who is a customer
     # ------------------------------------------------------------------
     @api.model
-    def _customer_domain(self):
-        """Customers with receivables: not a company of this database, not an
-        internal user (an employee's expense refund is not a customer's debt)."""
-        # sudo: the partners of companies and internal users, to leave them out;
-        # nothing of them is shown
-        companies = self.env["res.company"].sudo().search([]).partner_id
-        users = (
-            self.env["res.users"]  # sudo: as above
-            .sudo()
-            .with_context(active_test=False)
-            .search([("share", "=", False)])
-            .partner_id
+    def _customer_ids(self, company, date):
+        """Ids of the customers of ``company`` with receivables on ``date``: those
+        with an open receivable entry who were invoiced as customers, not a company
+        of this database nor an internal user (an employee's expense refund is not
+        a customer's debt). One query."""
+        self.env["res.users"].flush_model(["partner_id", "share"])
+        self.env["res.company"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["customer_rank"])
+        rows = self._fetch(
+            SQL(
+                """SELECT DISTINCT o.partner_id
+                     FROM (%s) o
+                     JOIN res_partner p ON p.id = o.partner_id
+                    WHERE COALESCE(p.customer_rank, 0) > 0
+                      AND NOT EXISTS (SELECT 1 FROM res_company c
+                                       WHERE c.partner_id = o.partner_id)
+                      AND NOT EXISTS (SELECT 1 FROM res_users u
+                                       WHERE u.partner_id = o.partner_id
+                                         AND NOT u.share)""",
+                self._open_items_sql(company, date, SQL("TRUE")),
+            )
         )
-        return [
-            ("commercial_partner_id", "not in", (companies | users).ids),
-            ("commercial_partner_id.customer_rank", ">", 0),
-        ]
+        return [row["partner_id"] for row in rows]
 
     # ------------------------------------------------------------------
     # Chased or not, and why

@@ -384,19 +384,20 @@ class AccountMove(models.Model):
     @api.depends("partner_id", "amount_total_signed", "state", "move_type")
     def _compute_dunning_credit_warning(self):
         credit = self.env["account.dunning.credit"]
+        warnings = credit._warnings(self.filtered(credit._checks))
         for move in self:
-            move.dunning_credit_warning = (
-                credit._warning(move) if credit._checks(move) else False
-            )
+            move.dunning_credit_warning = warnings.get(move, False)
 
     @api.depends("dunning_credit_warning")
     def _compute_partner_credit_warning(self):
         # EXTENDS account: where the company checks credit with this addon, the
         # invoice's one credit banner (core's) tells this addon's position, which
         # counts the holds, the drafts and the alert thresholds too
-        res = super()._compute_partner_credit_warning()
         credit = self.env["account.dunning.credit"]
-        for move in self.filtered(credit._checks):
+        ours = self.filtered(credit._checks)
+        # core's message only where this addon's does not replace it
+        res = super(AccountMove, self - ours)._compute_partner_credit_warning()
+        for move in ours:
             move.partner_credit_warning = move.dunning_credit_warning or ""
         return res
 

@@ -102,7 +102,7 @@ class ResPartner(models.Model):
         currency_field="dunning_currency_id",
         compute="_compute_dunning_figures",
         search="_search_dunning_amount_overdue",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
         help="What is overdue, less the unapplied credit notes and payments; never "
         "below zero. In company currency.",
     )
@@ -110,7 +110,7 @@ class ResPartner(models.Model):
         string="Credits to Apply",
         currency_field="dunning_currency_id",
         compute="_compute_dunning_figures",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
         help="Credit notes and payments of the customer not yet matched with an "
         "invoice, in company currency: they are set against what is overdue.",
     )
@@ -118,12 +118,12 @@ class ResPartner(models.Model):
         string="Customer with Receivables",
         compute="_compute_dunning_is_customer",
         search="_search_dunning_is_customer",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
     )
     dunning_overdue_count = fields.Integer(
         string="Overdue Invoices",
         compute="_compute_dunning_figures",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
     )
     dunning_level_id = fields.Many2one(
         "account.dunning.level",
@@ -131,19 +131,19 @@ class ResPartner(models.Model):
         compute="_compute_dunning_figures",
         search="_search_dunning_level_id",
         group_expand="_read_group_dunning_level_ids",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
         help="The highest level reached among the customer's open invoices.",
     )
     dunning_next_date = fields.Date(
         string="Next Reminder",
         compute="_compute_dunning_figures",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
     )
     dunning_status = fields.Selection(
         DUNNING_STATUS,
         compute="_compute_dunning_figures",
         search="_search_dunning_status",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
     )
     dunning_reminder_ids = fields.One2many(
         "account.dunning.reminder",
@@ -154,7 +154,7 @@ class ResPartner(models.Model):
     )
     dunning_reminder_count = fields.Integer(
         compute="_compute_dunning_reminder_count",
-        groups="account.group_account_invoice,account.group_account_readonly",
+        groups=ACCOUNTING,
     )
 
     dunning_stage = fields.Selection(
@@ -323,19 +323,10 @@ class ResPartner(models.Model):
         return [("id", "in" if positive else "not in", ids)]
 
     def _dunning_customer_ids(self):
-        """The customers of the current company with receivables: companies with an
-        open receivable entry, not this database's companies nor internal users."""
-        selection = self.env["account.dunning.selection"]
-        with_receivables = selection._customer_figures(
+        """The customers of the current company with receivables (the selection's
+        definition)."""
+        return self.env["account.dunning.selection"]._customer_ids(
             self.env.company, self._dunning_today()
-        )
-        # sudo: which of these partners are companies or internal users, to leave
-        # them out; nothing of them is shown
-        return (
-            self.sudo()
-            .browse(list(with_receivables))
-            .filtered_domain(selection._customer_domain())
-            .ids
         )
 
     def _compute_dunning_reminder_count(self):

@@ -2,7 +2,12 @@
 
 from datetime import date
 
-from dunning.charges import interest_days, late_interest, recovery_fee
+from dunning.charges import (
+    instalments_interest,
+    interest_days,
+    late_interest,
+    recovery_fee,
+)
 
 
 def test_late_interest_example_of_the_issue():
@@ -34,3 +39,25 @@ def test_recovery_fee_once_and_business_only():
     assert recovery_fee(40.0, True, True) == 0.0
     assert recovery_fee(40.0, False, False) == 0.0
     assert recovery_fee(0.0, False, True) == 0.0
+
+
+def test_instalments_interest_runs_on_each_overdue_instalment_from_its_due_date():
+    on = date(2026, 4, 11)
+    first, second = date(2026, 1, 1), date(2026, 2, 1)
+    # 300 x 10 % x 100 / 365 = 8.219..., alone as late_interest has it
+    assert instalments_interest([(first, 300)], 300, 10, None, on) == late_interest(
+        300, 10, 100
+    )
+    # each from its own due date, rounded once: 8.219 + 700 x 10 % x 69 / 365 = 21.45
+    assert instalments_interest([(first, 300), (second, 700)], 1000, 10, None, on) == (
+        21.45
+    )
+    # a payment not booked yet (200) pays the oldest instalment first
+    assert instalments_interest([(first, 300), (second, 700)], 800, 10, None, on) == (
+        15.97
+    )
+    # charged up to an earlier reminder: from then on only
+    assert instalments_interest(
+        [(first, 300)], 300, 10, date(2026, 3, 1), on
+    ) == late_interest(300, 10, 41)
+    assert instalments_interest([(first, 300)], 300, 0, None, on) == 0.0
