@@ -6,6 +6,7 @@ from . import account_dunning_numbering
 from . import account_dunning_selection
 from . import account_dunning_engine
 from . import account_dunning_dispatch
+from . import account_dunning_documents
 from . import account_dunning_charges
 from . import account_dunning_credit
 from . import account_dunning_scoring

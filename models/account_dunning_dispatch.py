@@ -7,6 +7,10 @@ Like core's ``account.move.send``: one entry point (``_send``), a method per cha
 extends, then what follows a sent reminder (charges, notes, holds, hand-over). Each
 reminder ends ``sending``/``sent`` or ``failed`` with its reason; its state then
 follows its email (see ``mail.mail``).
+
+PDFs take about a second each with some wkhtmltopdf builds: the daily run, and a send
+of many reminders, leave them to ``account.dunning.documents``, which prints them
+after the batch and attaches them to the emails held in the queue meanwhile.
 """
 
 from markupsafe import Markup, escape
@@ -35,6 +39,9 @@ MAIL_RENDERED_FIELDS = (
     "scheduled_date",
     "subject",
 )
+# Above this many reminders with PDFs to print, a send leaves the printing to the
+# documents step (the user does not wait minutes for a mass send).
+INLINE_DOCUMENTS_MAX = 10
 
 
 class AccountDunningDispatch(models.AbstractModel):
@@ -43,7 +50,7 @@ class AccountDunningDispatch(models.AbstractModel):
     _name = "account.dunning.dispatch"
     _description = "Dunning Dispatch"
 
-    def _send(self, reminders, log_invoices=True):
+    def _send(self, reminders, log_invoices=True, defer_documents=None):
         """Run each reminder's channels. It ends ``sent``; or ``failed`` with the reason
         when its email cannot be queued; or stays as it was, with the reason, when
         missing data leaves it no channel (it waits in the review queue).
@@ -51,6 +58,11 @@ class AccountDunningDispatch(models.AbstractModel):
         The note of each reminder goes on its customer, and on each of its invoices
         unless ``log_invoices`` is False (the daily run: their Payment Reminders tab
         lists every reminder already).
+
+        ``defer_documents``: whether the PDFs (letter, invoices, statement, the
+        template's reports) are left to the documents step, their emails held in the
+        queue until then; by default when more than INLINE_DOCUMENTS_MAX reminders
+        have some.
         """
         reminders = reminders.filtered(lambda r: r.state in ("draft", "failed"))
         waiting = self._apply_fallbacks(reminders)
@@ -61,14 +73,20 @@ class AccountDunningDispatch(models.AbstractModel):
         # one write per count (the daily run's reminders are all at 0): not per reminder
         for count, group in ready.grouped("attempt_count").items():
             group._dunning_system_write({"attempt_count": count + 1})
-        self._render_letters(ready)
-        failures = self._send_emails(ready)
+        deferred = self._with_documents(ready)
+        if defer_documents is None:
+            defer_documents = len(deferred) > INLINE_DOCUMENTS_MAX
+        if not defer_documents:
+            deferred = deferred.browse()
+        self._render_letters(ready - deferred)
+        failures = self._send_emails(ready, held=deferred)
         failed = ready.filtered(lambda r: r.id in failures)
         for reminder in failed:
             reminder._dunning_system_write(
                 {"state": "failed", "failure_reason": failures[reminder.id]}
             )
         sent = ready - failed
+        self.env["account.dunning.documents"]._queue(deferred & sent)
         self._schedule_activities(sent)
         # an email is out once the mail server accepted it (see mail.mail): until
         # then its reminder is issued, and says so, but not "Sent"
@@ -124,6 +142,25 @@ class AccountDunningDispatch(models.AbstractModel):
                 reminder._dunning_note(reason + " " + _("The email goes alone."))
         return waiting
 
+    def _with_documents(self, reminders):
+        """The reminders that have a PDF to print: a letter to post or to attach to
+        the email, the invoices or the statement, or the email template's reports."""
+
+        def has_documents(reminder):
+            level = reminder.level_id
+            letter = reminder.send_letter or (
+                reminder.send_email and level.attach_letter
+            )
+            if letter and not reminder._dunning_own_letter():
+                return True
+            return reminder.send_email and bool(
+                level.attach_invoices
+                or level.attach_statement
+                or level.mail_template_id.report_template_ids
+            )
+
+        return reminders.filtered(has_documents)
+
     def _render_letters(self, reminders):
         """The letter of each reminder that prints one or attaches it to its email,
         stored as an attachment of the reminder; all rendered in one go."""
@@ -167,13 +204,15 @@ class AccountDunningDispatch(models.AbstractModel):
         )
         mails.cancel()
 
-    def _send_emails(self, reminders):
+    def _send_emails(self, reminders, held=None):
         """Queue the emails of the reminders that send one; return {reminder id: reason}
-        of those that cannot be queued."""
+        of those that cannot be queued. Those of ``held`` wait in the queue without
+        their PDFs, which the documents step attaches."""
         failures = {}
+        held_ids = set(held.ids) if held else set()
         emailing = reminders.filtered("send_email")
-        for template, group in emailing.grouped(
-            lambda r: r.level_id.mail_template_id
+        for (template, waits), group in emailing.grouped(
+            lambda r: (r.level_id.mail_template_id, r.id in held_ids)
         ).items():
             if not template:
                 for reminder in group:
@@ -182,17 +221,18 @@ class AccountDunningDispatch(models.AbstractModel):
                         level=reminder.level_id.name,
                     )
                 continue
-            mails = self._queue_emails(group, template)
+            mails = self._queue_emails(group, template, held=waits)
             for reminder, mail in zip(group, mails, strict=True):
                 reminder._dunning_system_write(
                     {"mail_message_id": mail.mail_message_id.id}
                 )
         return failures
 
-    def _queue_emails(self, reminders, template):
+    def _queue_emails(self, reminders, template, held=False):
         """Queue one email per reminder, rendered from ``template``, with the letter,
         invoices and statement its level asks for and the subject and body edited
-        before sending; return the mails in the reminders' order.
+        before sending; return the mails in the reminders' order. ``held``: the PDFs
+        are left out, and the emails wait for them (see ``account.dunning.documents``).
 
         What ``mail.template.send_mail_batch`` does without a layout, in one batch
         instead of chunks of 50, and with the message created before its mail: a mail
@@ -200,10 +240,13 @@ class AccountDunningDispatch(models.AbstractModel):
         inherited field (about 1.7 ms for an email of a dozen invoices).
         """
         template._send_check_access(reminders.ids)
+        fields = MAIL_RENDERED_FIELDS
+        if held:  # the template's reports are PDFs too
+            fields = tuple(f for f in fields if f != "report_template_ids")
         rendered = template.with_context(**{MAIL_BATCH_KEY: True})._generate_template(
-            reminders.ids, MAIL_RENDERED_FIELDS
+            reminders.ids, fields
         )
-        attachments = self._mail_attachments(reminders, rendered)
+        attachments = self._mail_attachments(reminders, rendered, documents=not held)
         message_vals, mail_vals = [], []
         for reminder in reminders:
             values = rendered[reminder.id]
@@ -231,6 +274,7 @@ class AccountDunningDispatch(models.AbstractModel):
                     ],
                     "auto_delete": values.get("auto_delete", False),
                     "scheduled_date": values.get("scheduled_date") or False,
+                    "dunning_held": held,
                 }
             )
         # sudo: queuing mail is the mail module's business, as in send_mail_batch
@@ -275,10 +319,16 @@ class AccountDunningDispatch(models.AbstractModel):
             messages.invalidate_recordset(["body"])
         return messages
 
-    def _mail_attachments(self, reminders, rendered):
+    def _mail_attachments(self, reminders, rendered, documents=True):
         """{reminder id: attachment ids} of each reminder's email: the template's own
         and reports (``rendered``: what the template generated), then the letter,
-        invoices and statement its level asks for."""
+        invoices and statement its level asks for; without ``documents``, only the
+        template's own files (the PDFs come later)."""
+        if not documents:
+            return {
+                reminder.id: list(rendered[reminder.id].get("attachment_ids") or [])
+                for reminder in reminders
+            }
         report_attachments = self.env["ir.attachment"].create(
             [
                 {

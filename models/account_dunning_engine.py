@@ -19,13 +19,15 @@ from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
+from .cron_budget import MIN_CALL_SECONDS, CallBudget, call_seconds, may_commit, now
 
 _logger = logging.getLogger(__name__)
 
-# Customers per batch of the daily run, and batches per call (the cron runner calls
-# again while _notify_progress reports work remaining).
+# Customers per batch of the daily run (a call makes batches within its time; the
+# cron runner calls again while _notify_progress reports work remaining).
 CRON_BATCH_SIZE = 200
-CRON_BATCHES_PER_CALL = 25
+# the namespace of the run's advisory locks on customers ("dunn")
+RUN_LOCK_KEY = 0x64756E6E
 
 
 @contextmanager
@@ -232,51 +234,69 @@ class AccountDunningEngine(models.AbstractModel):
     # The daily run: companies, batches, budget
     # ------------------------------------------------------------------
     @api.model
-    def _cron_run(
-        self, batch_size=CRON_BATCH_SIZE, batches=CRON_BATCHES_PER_CALL, date=None
-    ):
+    def _cron_run(self, batch_size=CRON_BATCH_SIZE, batches=None, date=None):
         """Create today's reminders in every company that runs them automatically, and
         send those of automatic levels; the others wait as drafts for review.
 
-        Customers go in batches, each locked (SKIP LOCKED) and committed on its own, so
-        that a crash keeps what was done and the next run finishes the rest.
+        Customers go in batches, each taken with a lock that only another run
+        respects (the customers stay free to edit) and committed on its own, so that
+        a crash keeps what was done and the next call finishes the rest. A call
+        works within its time (see ``cron_budget``), or for ``batches`` batches,
+        reports its progress and lets Odoo call again; the PDFs are printed after the
+        batches (see ``account.dunning.documents``), by this call if time is left.
         """
+        budget = CallBudget(call_seconds(self.env))
         today = date or fields.Date.context_today(self)
         # sudo: the scheduled action works for every company that asked for it,
         # whichever companies its technical user may open.
         engine = self.sudo()
-        credit = self.env["account.dunning.credit"].sudo()  # as above
-        # promises and plans first: a broken one puts its invoices back in today's
-        # run; instalments due get their own reminder
+        self._cron_day_start(today)
+        todo = engine._cron_batches(today, batch_size)
+        total = sum(len(ids) for __, ids in todo)
+        done = 0
+        for index, (company, partner_ids) in enumerate(todo):
+            if (batches is not None and index >= batches) or (
+                index and not budget.fits_another_step()
+            ):
+                break
+            started = now()
+            engine.with_company(company)._run_batch(partner_ids, today)
+            done += len(partner_ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if may_commit(self.env):
+                # A batch done stays done if a later one fails (as core crons do).
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            budget.record(started)
+        if done < total:
+            # sudo: the scheduled action wakes itself; not a right of the caller's
+            self.env.ref("account_dunning.ir_cron_dunning_run").sudo()._trigger()
+            return done
+        # the day's reminders are made: their PDFs, as far as time allows (the
+        # documents' own scheduled action shares the rest)
+        documents = self.env["account.dunning.documents"]
+        if budget.fits_another_step():
+            documents._cron_print(seconds=max(budget.left(), MIN_CALL_SECONDS))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        # then the payment behaviour scores
+        for company in self.env["res.company"].sudo().search([]):  # as above
+            engine._score_company(company, today)
+        return done
+
+    @api.model
+    def _cron_day_start(self, today):
+        """What comes before the day's reminders, at every call (each is quick when
+        there is nothing to do): promises and plans first, since a broken one puts
+        its invoices back in today's run and instalments due get their own reminder;
+        credit holds whose reason has gone are released."""
         # sudo: the scheduled action's own bookkeeping, in every company, whichever
         # user it runs as
         self.env["account.dunning.promise"].sudo()._dunning_update_states(today)
         plans = self.env["account.dunning.plan"].sudo()  # as above
         plans._dunning_update_states(today)
         plans._dunning_remind_instalments(today)
+        credit = self.env["account.dunning.credit"].sudo()  # as above
         for company in self.env["res.company"].sudo().search([]):  # as above
             credit.with_company(company)._release_holds(company)
-        todo = engine._cron_batches(today, batch_size)
-        total = sum(len(ids) for __, ids in todo)
-        done = 0
-        for company, partner_ids in todo[:batches]:
-            engine.with_company(company)._run_batch(partner_ids, today)
-            done += len(partner_ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-            if not (
-                getattr(threading.current_thread(), "testing", False)
-                # run by a module's data (demo): one transaction with the install
-                or self.env.context.get("install_module")
-            ):
-                # A batch done stays done if a later one fails (as core crons do).
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        if len(todo) > batches:
-            self.env.ref("account_dunning.ir_cron_dunning_run")._trigger()
-        else:
-            # the day's reminders are done: update the payment behaviour scores
-            for company in self.env["res.company"].sudo().search([]):
-                engine._score_company(company, today)
-        return done
 
     @api.model
     def _score_company(self, company, date):
@@ -329,11 +349,15 @@ class AccountDunningEngine(models.AbstractModel):
             # contention with another worker is handled below, as core does when it
             # retries a serialization failure: not an error to log
             with contention_expected(), self.env.cr.savepoint():
+                # A lock of the run's own (advisory, until the transaction ends), not
+                # a row lock: another run skips these customers, while an accountant
+                # saves them as usual.
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM res_partner WHERE id = ANY(%s) "
-                        "FOR UPDATE SKIP LOCKED",
+                        "SELECT id FROM unnest(%s::int[]) AS id "
+                        "WHERE pg_try_advisory_xact_lock(%s, id) ORDER BY id",
                         list(partner_ids),
+                        RUN_LOCK_KEY,
                     )
                 )
                 locked = self.env["res.partner"].browse(
@@ -352,8 +376,9 @@ class AccountDunningEngine(models.AbstractModel):
                 )
                 reminders = quiet.create(vals_list)
                 automatic = reminders.filtered(lambda r: r.level_id.auto_execute)
+                # no PDF inside the batch: printed afterwards, emails held till then
                 self.env["account.dunning.dispatch"]._send(
-                    automatic, log_invoices=False
+                    automatic, log_invoices=False, defer_documents=True
                 )
                 return reminders
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):

@@ -32,6 +32,7 @@ SYSTEM_FIELDS = frozenset(
         "origin",
         "mail_message_id",
         "letter_attachment_id",
+        "documents_pending",
         "activity_id",
         "failure_reason",
         "fee_move_id",

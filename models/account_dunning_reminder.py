@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, html_sanitize
 
 from .access import check_button
-from .account_dunning_engine import CRON_BATCH_SIZE, CRON_BATCHES_PER_CALL
+from .account_dunning_engine import CRON_BATCH_SIZE
 from .account_dunning_history_mixin import HISTORY_FACTS, SYSTEM_FIELDS
 from .account_dunning_selection import ISSUED
 from .bounds import check_email_list
@@ -114,6 +114,14 @@ class AccountDunningReminder(models.Model):
     )
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", readonly=True, copy=False, ondelete="set null"
+    )
+    documents_pending = fields.Boolean(
+        string="Documents Being Printed",
+        readonly=True,
+        copy=False,
+        help="Its letter or the PDFs its email carries are printed after the daily "
+        "run's batch, by the scheduled action 'Payment reminders: print documents'; "
+        "its email waits in the queue until they are attached.",
     )
     activity_id = fields.Many2one(
         "mail.activity",
@@ -233,6 +241,13 @@ class AccountDunningReminder(models.Model):
                 """CREATE UNIQUE INDEX IF NOT EXISTS account_dunning_reminder_auto_once
                    ON account_dunning_reminder (company_id, partner_id, date)
                    WHERE origin = 'auto' AND state != 'cancelled'"""
+            )
+        )
+        # the documents step's queue: a handful of rows among years of history
+        self.env.cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS account_dunning_reminder_documents_todo
+                   ON account_dunning_reminder (id) WHERE documents_pending"""
             )
         )
 
@@ -643,10 +658,14 @@ class AccountDunningReminder(models.Model):
         return self.env["account.dunning.engine"]._prepare(partners=partners, date=date)
 
     @api.model
-    def _cron_dunning_run(
-        self, batch_size=CRON_BATCH_SIZE, batches=CRON_BATCHES_PER_CALL, date=None
-    ):
+    def _cron_dunning_run(self, batch_size=CRON_BATCH_SIZE, batches=None, date=None):
         """The daily scheduled action (see ``account.dunning.engine._cron_run``)."""
         return self.env["account.dunning.engine"]._cron_run(
             batch_size=batch_size, batches=batches, date=date
         )
+
+    @api.model
+    def _cron_dunning_documents(self):
+        """The scheduled action that prints the reminders' PDFs after the daily run's
+        batches (see ``account.dunning.documents``)."""
+        return self.env["account.dunning.documents"]._cron_print()

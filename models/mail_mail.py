@@ -10,12 +10,16 @@
 - retried from Settings > Technical > Emails: Sending again, then as above;
 - the SMTP session lost in the middle of a queue run: the email being sent was not
   accepted; it goes back in the queue instead of staying in error with no reason.
+
+An email of the daily run whose PDFs (letter, invoices, statement) are printed after
+its batch waits in the queue, held (``dunning_held``), until they are attached: the
+queue and "Send Now" leave it alone until then, so it never goes without them.
 """
 
 import smtplib
 from datetime import timedelta
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 REMINDER = "account.dunning.reminder"
 # minutes before each new try of a deferred email; then it has failed
@@ -42,6 +46,14 @@ class MailMail(models.Model):
         help="How many times the mail server deferred this payment reminder email.",
     )
 
+    dunning_held = fields.Boolean(
+        string="Waiting for Documents",
+        readonly=True,
+        copy=False,
+        help="A payment reminder email whose PDF attachments are being printed: it "
+        "stays in the queue until they are attached.",
+    )
+
     def _dunning_reminder_mails(self):
         return self.filtered(lambda mail: mail.model == REMINDER)
 
@@ -51,6 +63,24 @@ class MailMail(models.Model):
             self.env[REMINDER]
             .sudo()
             .search([("mail_message_id", "in", self.mail_message_id.ids)])
+        )
+
+    # EXTENDS mail: the queue leaves the emails waiting for their documents
+    @api.model
+    def process_email_queue(self, ids=None, batch_size=1000):
+        filters = list(self.env.context.get("filters") or [])
+        filters.append(("dunning_held", "=", False))
+        return super(MailMail, self.with_context(filters=filters)).process_email_queue(
+            ids=ids, batch_size=batch_size
+        )
+
+    # EXTENDS mail: an email waiting for its documents is not sent, whoever asks
+    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
+        ready = self.filtered(lambda mail: not mail.dunning_held)
+        return super(MailMail, ready).send(
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+            post_send_callback=post_send_callback,
         )
 
     # EXTENDS mail: the SMTP errors of this run, to tell deferred from refused
