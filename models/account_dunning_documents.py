@@ -168,14 +168,19 @@ class AccountDunningDocuments(models.AbstractModel):
     # The scheduled action
     # ------------------------------------------------------------------
     @api.model
-    def _cron_print(self, seconds=None):
+    def _cron_print(self, seconds=None, first_chunk_always=True):
         """Print waiting documents in chunks until the queue is empty or the call's
         time is spent; report progress so that Odoo calls again. Returns how many
-        reminders this call printed."""
+        reminders this call printed.
+
+        The first chunk goes whatever the time, so that a call makes progress,
+        unless ``first_chunk_always`` is False (the daily run's spare time).
+        """
         budget = CallBudget(seconds or call_seconds(self.env))
         done = 0
         size = FIRST_CHUNK
-        while budget.fits_another_step():
+        while first_chunk_always or budget.fits_another_step():
+            first_chunk_always = False
             started = now()
             chunk = self._claim(size)
             if chunk is None:  # met another worker's chunk: its transaction is over
@@ -191,6 +196,8 @@ class AccountDunningDocuments(models.AbstractModel):
                 # a chunk printed stays printed if a later one fails
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             budget.record(started)
+            if not budget.fits_another_step():
+                break
             per_reminder = max(now() - started, 0.001) / len(chunk)
             size = max(1, min(MAX_CHUNK, int(budget.left() / 2 / per_reminder)))
         remaining = self._pending_count()

@@ -19,7 +19,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
-from .cron_budget import MIN_CALL_SECONDS, CallBudget, call_seconds, may_commit, now
+from .cron_budget import CallBudget, call_seconds, may_commit, now
 
 _logger = logging.getLogger(__name__)
 
@@ -271,15 +271,20 @@ class AccountDunningEngine(models.AbstractModel):
             # sudo: the scheduled action wakes itself; not a right of the caller's
             self.env.ref("account_dunning.ir_cron_dunning_run").sudo()._trigger()
             return done
-        # the day's reminders are made: their PDFs, as far as time allows (the
-        # documents' own scheduled action shares the rest)
-        documents = self.env["account.dunning.documents"]
-        if budget.fits_another_step():
-            documents._cron_print(seconds=max(budget.left(), MIN_CALL_SECONDS))
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-        # then the payment behaviour scores
+        # the day's reminders are made: their PDFs, if half the call is left (the
+        # documents' own scheduled action shares them meanwhile)
+        if budget.left() >= budget.seconds / 2:
+            self.env["account.dunning.documents"]._cron_print(
+                seconds=budget.left(), first_chunk_always=False
+            )
+        if done and not budget.fits_another_step():
+            # the payment behaviour scores: by the next call, with its own time
+            self.env["ir.cron"]._notify_progress(done=done, remaining=1)
+            self.env.ref("account_dunning.ir_cron_dunning_run").sudo()._trigger()
+            return done
         for company in self.env["res.company"].sudo().search([]):  # as above
             engine._score_company(company, today)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 
     @api.model

@@ -8,7 +8,7 @@ Odoo's cron worker calls a job's action again, up to ``MAX_BATCH_PER_CRON_JOB``
 (``limit_time_real_cron``, else ``limit_time_real``, 120 s by default) and, with
 workers, the CPU limit (``limit_time_cpu``, 60 s). One call therefore works for a
 share of the smallest limit divided by the calls of a round, and stops between two
-steps when the next one would not fit (judged by the longest step so far).
+steps when the next one might not fit (judged by the longest step so far, twice).
 
 The system parameter ``account_dunning.cron_call_seconds`` sets another length.
 """
@@ -91,4 +91,6 @@ class CallBudget:
         self.longest_step = max(self.longest_step, now() - step_started)
 
     def fits_another_step(self):
-        return self.elapsed() + self.longest_step <= self.seconds
+        """Whether a step like the longest so far fits twice in the time left: a
+        step can take longer than the last ones (the other worker, the database)."""
+        return self.elapsed() + 2 * self.longest_step <= self.seconds

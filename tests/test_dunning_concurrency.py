@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
-from datetime import date
+import time
+from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
@@ -28,9 +30,12 @@ class TestDunningConcurrency(BaseCase):
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
 
-    def _make_data(self, dbname, name="Concurrency SA"):
+    def _make_data(
+        self, dbname, name="Concurrency SA", due=DUE, letters=False, customers=None
+    ):
         """A company of its own (the other tests never see it), its customers and
-        their overdue invoices, committed."""
+        their overdue invoices, committed; with ``letters``, every level sends its
+        email at once with its letter attached."""
         with db_connect(dbname).cursor() as cr:
             env = self._env(cr)
             company = env["res.company"].create({"name": name})
@@ -45,7 +50,7 @@ class TestDunningConcurrency(BaseCase):
                         "is_company": True,
                         "email": f"concurrent{index}@example.com",
                     }
-                    for index in range(self.CUSTOMERS)
+                    for index in range(customers or self.CUSTOMERS)
                 ]
             )
             moves = env["account.move"].create(
@@ -53,8 +58,8 @@ class TestDunningConcurrency(BaseCase):
                     {
                         "move_type": "out_invoice",
                         "partner_id": customer.id,
-                        "invoice_date": date(2026, 2, 1),
-                        "invoice_date_due": DUE,
+                        "invoice_date": due - timedelta(days=30),
+                        "invoice_date_due": due,
                         "invoice_payment_term_id": False,
                         "invoice_line_ids": [
                             Command.create(
@@ -66,6 +71,10 @@ class TestDunningConcurrency(BaseCase):
                 ]
             )
             moves.action_post()
+            if letters:
+                company.dunning_policy_id.level_ids.write(
+                    {"auto_execute": True, "attach_letter": True}
+                )
             # the other connections must see it: this database is a throw-away clone
             cr.commit()  # pylint: disable=invalid-commit
             return company.id, customers.ids
@@ -189,3 +198,274 @@ class TestDunningConcurrency(BaseCase):
         env = self._env(cr)
         company = env["res.company"].browse(company_id)
         return env["account.dunning.engine"]._score_company(company, RUN_DAY)
+
+    # --- real cron workers -----------------------------------------------------------
+    def _setting(self, dbname, key, value):
+        """A system parameter, committed, and put back after the test."""
+        with db_connect(dbname).cursor() as cr:
+            params = self._env(cr)["ir.config_parameter"]
+            before = params.get_param(key)
+            params.set_param(key, value)
+            # the other connections must see it: this database is a throw-away clone
+            cr.commit()  # pylint: disable=invalid-commit
+
+        def restore():
+            with db_connect(dbname).cursor() as cr:
+                self._env(cr)["ir.config_parameter"].set_param(key, before or False)
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(restore)
+
+    def _prepare_crons(self, dbname, smtp_port):
+        """The daily run due now, in batches of two customers; a mail server on the
+        loopback; all put back after the test. Returns the ids of the scheduled
+        actions the workers run: the daily run, the printing, the mail queue."""
+        xmlids = (
+            "account_dunning.ir_cron_dunning_run",
+            "account_dunning.ir_cron_dunning_documents",
+            "mail.ir_cron_mail_scheduler_action",
+        )
+        with db_connect(dbname).cursor() as cr:
+            env = self._env(cr)
+            crons = [env.ref(xmlid) for xmlid in xmlids]
+            run = crons[0]
+            before = {"code": run.code, "nextcall": run.nextcall}
+            run.write(
+                {
+                    "code": "model._cron_dunning_run(batch_size=2)",
+                    "nextcall": "2000-01-01 00:00:00",
+                }
+            )
+            server = env["ir.mail_server"].create(
+                {
+                    "name": "Loopback workers",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": smtp_port,
+                    "smtp_encryption": "none",
+                    "sequence": 1,
+                }
+            )
+            ids = [cron.id for cron in crons]
+            cr.commit()  # pylint: disable=invalid-commit
+
+        def restore():
+            with db_connect(dbname).cursor() as cr:
+                env = self._env(cr)
+                env["ir.cron"].browse(ids[0]).write(before)
+                env["ir.mail_server"].browse(server.id).unlink()
+                cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(restore)
+        return ids
+
+    def _cron_worker(self, dbname, cron_ids, stop, errors):
+        """What an Odoo cron worker does (ir.cron._process_jobs), on the given
+        scheduled actions only: take each job that is ready and no other worker
+        holds, run it (its calls, progress and rescheduling), again and again."""
+        try:
+            IrCron = Registry(dbname)["ir.cron"]
+            db = db_connect(dbname)
+            while not stop.is_set():
+                ran = False
+                with db.cursor() as cron_cr:
+                    for cron_id in cron_ids:
+                        try:
+                            job = IrCron._acquire_one_job(cron_cr, cron_id)
+                        except Exception:  # noqa: BLE001 - taken by the other worker
+                            cron_cr.rollback()
+                            continue
+                        if job:
+                            IrCron._process_job(db, cron_cr, job)
+                            ran = True
+                    cron_cr.commit()  # pylint: disable=invalid-commit
+                if not ran:
+                    time.sleep(0.05)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+
+    def _timed(self, registry, model, method, calls):
+        """Record the length of every call of ``model.method`` (all threads)."""
+        cls = registry[model]
+        original = getattr(cls, method)
+
+        def timed(records, *args, **kwargs):
+            started = time.monotonic()
+            try:
+                return original(records, *args, **kwargs)
+            finally:
+                calls.append((method, time.monotonic() - started))
+
+        patcher = patch.object(cls, method, timed)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _reminder_rows(self, dbname, partner_ids):
+        with db_connect(dbname).cursor() as cr:
+            cr.execute(
+                "SELECT r.partner_id, r.state, r.documents_pending, a.name "
+                "FROM account_dunning_reminder r "
+                "LEFT JOIN ir_attachment a ON a.id = r.letter_attachment_id "
+                "WHERE r.partner_id = ANY(%s) AND r.state != 'cancelled'",
+                [partner_ids],
+            )
+            return cr.fetchall()
+
+    def test_two_cron_workers_with_letters_remind_and_mail_each_customer_once(self):
+        """Two real cron workers share the daily run, the printing and the mail
+        queue, with letters attached and a small time per call: every customer is
+        reminded once, every email sent once with its letter, no call longer than
+        its time."""
+        from .smtp_server import SMTPTestServer
+
+        dbname = get_db_name()
+        if not self._registry_free():
+            self.skipTest(
+                "cron workers need the registry, which Odoo's own test runner "
+                "(odoo-bin --test-tags) holds locked while it runs the tests; this "
+                "test runs under pytest-odoo (make test)"
+            )
+        budget = 1.0
+        due = date.today() - timedelta(days=5)  # the jobs run on today's date
+        company_id, partner_ids = self._make_data(
+            dbname, name="Cron Workers SA", due=due, letters=True, customers=40
+        )
+        self.addCleanup(self._retire, dbname, company_id)
+        self._setting(dbname, "account_dunning.cron_call_seconds", str(budget))
+        registry = Registry(dbname)
+        calls = []
+        self._timed(registry, "account.dunning.engine", "_cron_run", calls)
+        self._timed(registry, "account.dunning.documents", "_cron_print", calls)
+        with (
+            SMTPTestServer() as smtp,
+            patch("odoo.modules.module.current_test", False),
+        ):
+            cron_ids = self._prepare_crons(dbname, smtp.port)
+            stop, errors = threading.Event(), []
+            workers = [
+                threading.Thread(
+                    target=self._cron_worker, args=(dbname, cron_ids, stop, errors)
+                )
+                for __ in range(2)
+            ]
+            for worker in workers:
+                worker.start()
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not errors:
+                outcome = self._reminder_rows(dbname, partner_ids)
+                if len(outcome) == len(partner_ids) and all(
+                    state == "sent" for __, state, __, __ in outcome
+                ):
+                    break
+                time.sleep(0.2)
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=60)
+        self.assertFalse([w for w in workers if w.is_alive()], "a worker hung")
+        self.assertFalse(errors, errors)
+        outcome = self._reminder_rows(dbname, partner_ids)
+        # every customer reminded once, and its reminder sent
+        self.assertEqual(sorted(row[0] for row in outcome), sorted(partner_ids))
+        self.assertEqual({row[1:3] for row in outcome}, {("sent", False)})
+        # every email sent once, with its letter
+        letters = {row[3] for row in outcome}
+        # the queue also sends what the other tests here left in it: ours only
+        accepted = [
+            (recipients, message)
+            for recipients, message in smtp.accepted
+            if "Cron Workers SA" in message["Subject"]
+        ]
+        self.assertEqual(len(accepted), len(partner_ids))
+        with db_connect(dbname).cursor() as cr:
+            cr.execute(
+                "SELECT id, email FROM res_partner WHERE id = ANY(%s)", [partner_ids]
+            )
+            emails = {email.lower() for __, email in cr.fetchall()}
+        received = [recipients[0].lower() for recipients, __ in accepted]
+        self.assertEqual(sorted(received), sorted(emails))
+        attached = [
+            {part.get_filename() for part in message.walk() if part.get_filename()}
+            for __, message in accepted
+        ]
+        for names in attached:
+            self.assertEqual(len(names & letters), 1, names)
+        # no call longer than its time; and the work was spread over several calls
+        self.assertTrue(calls)
+        self.assertLessEqual(max(seconds for __, seconds in calls), budget, calls)
+        self.assertGreater(len([c for c in calls if c[0] == "_cron_run"]), 1, calls)
+
+    def test_a_customer_being_reminded_can_be_saved_meanwhile(self):
+        """While a batch of the daily run works on a customer, and while its letter
+        prints, an accountant saves the customer without waiting."""
+        dbname = get_db_name()
+        if not self._registry_free():
+            self.skipTest(
+                "the run needs the registry in a thread of its own, which Odoo's own "
+                "test runner holds locked while it runs the tests; this test runs "
+                "under pytest-odoo (make test)"
+            )
+        company_id, partner_ids = self._make_data(
+            dbname, name="Saved Meanwhile SA", letters=True
+        )
+        self.addCleanup(self._retire, dbname, company_id)
+        registry = Registry(dbname)
+        for model, method, step in (
+            ("account.dunning.dispatch", "_send", self._run_batch_step),
+            ("account.dunning.dispatch", "_render_letters", self._print_step),
+        ):
+            with self.subTest(step=method):
+                saved = self._save_while_paused(
+                    dbname, registry, model, method, step, company_id, partner_ids
+                )
+                self.assertLess(saved, 2.0)
+
+    def _run_batch_step(self, env, company_id, partner_ids):
+        company = env["res.company"].browse(company_id)
+        env["account.dunning.engine"].with_company(company)._run_batch(
+            partner_ids, RUN_DAY
+        )
+
+    def _print_step(self, env, company_id, partner_ids):
+        env["account.dunning.documents"]._cron_print()
+
+    def _save_while_paused(
+        self, dbname, registry, model, method, step, company_id, partner_ids
+    ):
+        """Run ``step`` in a worker, paused inside ``model.method``; meanwhile save
+        the first customer in another transaction. Returns how long the save took."""
+        paused, resume = threading.Event(), threading.Event()
+        cls = registry[model]
+        original = getattr(cls, method)
+
+        def pausing(records, *args, **kwargs):
+            result = original(records, *args, **kwargs)
+            paused.set()
+            resume.wait(30)
+            return result
+
+        errors = []
+
+        def work():
+            try:
+                with db_connect(dbname).cursor() as cr:
+                    step(self._env(cr), company_id, partner_ids)
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as error:  # reported by the main thread
+                errors.append(error)
+
+        with patch.object(cls, method, pausing):
+            worker = threading.Thread(target=work)
+            worker.start()
+            try:
+                self.assertTrue(paused.wait(30), "the step never reached its pause")
+                with db_connect(dbname).cursor() as cr:
+                    cr.execute("SET lock_timeout = '5s'")
+                    started = time.monotonic()
+                    customer = self._env(cr)["res.partner"].browse(partner_ids[0])
+                    customer.write({"phone": "+33 1 23 45 67 89", "comment": "Called"})
+                    cr.commit()  # pylint: disable=invalid-commit
+                    saved = time.monotonic() - started
+            finally:
+                resume.set()
+                worker.join(timeout=60)
+        self.assertFalse(errors, errors)
+        return saved
