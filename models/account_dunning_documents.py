@@ -144,9 +144,9 @@ class AccountDunningDocuments(models.AbstractModel):
         reminders._dunning_system_write({"documents_pending": False})
         if mails:
             mails.write({"dunning_held": False})
-            # sudo: waking the mail queue is no right of the user's
             mail_cron = self.env.ref(MAIL_CRON_XMLID, raise_if_not_found=False)
             if mail_cron:
+                # sudo: waking the mail queue is no right of the user's
                 mail_cron.sudo()._trigger()
 
     def _fail(self, reminder):

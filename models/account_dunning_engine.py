@@ -280,6 +280,7 @@ class AccountDunningEngine(models.AbstractModel):
         if done and not budget.fits_another_step():
             # the payment behaviour scores: by the next call, with its own time
             self.env["ir.cron"]._notify_progress(done=done, remaining=1)
+            # sudo: as above, the scheduled action wakes itself
             self.env.ref("account_dunning.ir_cron_dunning_run").sudo()._trigger()
             return done
         for company in self.env["res.company"].sudo().search([]):  # as above

@@ -155,9 +155,11 @@ class TestDunningDocuments(DunningCommon):
 
     # --- the time of a call ----------------------------------------------------------
     def _progress(self, cron_xmlid):
+        """A progress record of the scheduled action, as Odoo's runner makes one per
+        call; the id to put in the call's context."""
         cron = self.env.ref(cron_xmlid).sudo()
         cron, progress = cron._add_progress()
-        return cron.env.context, progress
+        return cron.env.context["ir_cron_progress_id"], progress
 
     def test_a_call_stops_within_its_time_and_says_what_is_left(self):
         customers = self.customer | self.other_customer
@@ -166,8 +168,9 @@ class TestDunningDocuments(DunningCommon):
             self._invoice(customer, 100, DUE)
             customers |= customer
         self.env["ir.config_parameter"].sudo().set_param(CALL_SECONDS_PARAM, "0.001")
-        context, progress = self._progress("account_dunning.ir_cron_dunning_run")
-        Reminder = self.env["account.dunning.reminder"].with_context(context)
+        progress_id, progress = self._progress("account_dunning.ir_cron_dunning_run")
+        Reminder = self.env["account.dunning.reminder"]
+        Reminder = Reminder.with_context(ir_cron_progress_id=progress_id)
         done = Reminder._cron_dunning_run(batch_size=2)
         # the first batch always goes: a call makes progress, whatever its time
         self.assertEqual(done, 2)
@@ -177,8 +180,12 @@ class TestDunningDocuments(DunningCommon):
         # the next calls go on where it stopped, until nothing is left
         calls = 1
         while progress.remaining and calls < 10:
-            context, progress = self._progress("account_dunning.ir_cron_dunning_run")
-            Reminder.with_context(context)._cron_dunning_run(batch_size=2)
+            progress_id, progress = self._progress(
+                "account_dunning.ir_cron_dunning_run"
+            )
+            Reminder.with_context(ir_cron_progress_id=progress_id)._cron_dunning_run(
+                batch_size=2
+            )
             calls += 1
         self.assertEqual(progress.remaining, 0)
         # three calls of a batch each, then one for the payment scores, for which
@@ -191,8 +198,11 @@ class TestDunningDocuments(DunningCommon):
 
     def test_the_printing_stops_within_its_time_too(self):
         self._batch()
-        context, progress = self._progress("account_dunning.ir_cron_dunning_documents")
-        printed = self.documents.with_context(context)._cron_print(seconds=0.001)
+        progress_id, progress = self._progress(
+            "account_dunning.ir_cron_dunning_documents"
+        )
+        documents = self.documents.with_context(ir_cron_progress_id=progress_id)
+        printed = documents._cron_print(seconds=0.001)
         self.assertEqual(printed, 2)  # its first chunk: FIRST_CHUNK reminders
         self.assertEqual((progress.done, progress.remaining), (2, 0))
 
