@@ -1,7 +1,10 @@
 """`make bench`: data generator and timed measurements, run inside Odoo.
 
     python tools/bench.py generate DB --invoices M --customers N   (tools/bench_data.py)
-    python tools/bench.py measure DB floor|prepare|run|letters|oca|oca_nopdf
+    python tools/bench.py measure DB WHAT
+        WHAT: floor, prepare, run, default, letters, letters2, ui, oca, oca_nopdf
+    python tools/bench.py worker DB   (a cron worker, started by the measurements
+        default, letters and letters2)
 
 Connection and addons path come from the environment (ADT_PGPORT, ADT_ADDONS_PATH),
 set by tools/bench.sh, which clones a fresh database for each measurement. Each
@@ -9,6 +12,8 @@ measurement prints one line: `RESULT <name> <seconds> [extra key=value...]`.
 """
 
 import os
+import statistics
+import subprocess
 import sys
 import time
 
@@ -28,6 +33,9 @@ def open_env(db):
             f"--addons-path={os.environ['ADT_ADDONS_PATH']}",
             "--log-level=warn",
             "--no-http",
+            # a production server's limits: cron calls get the time they get there
+            # (see models/cron_budget.py), whatever this process runs as
+            "--workers=2",
         ]
     )
     registry = Registry(db)
@@ -66,7 +74,10 @@ def measure(env, what):
         "floor": measure_floor,
         "prepare": measure_prepare,
         "run": measure_run,
-        "letters": lambda env: measure_run(env, letters=True),
+        "default": lambda env: measure_workers(env, workers=1, letters=False),
+        "letters": lambda env: measure_workers(env, workers=1, letters=True),
+        "letters2": lambda env: measure_workers(env, workers=2, letters=True),
+        "ui": measure_ui,
         "oca": lambda env: measure_oca(env, pdf=True),  # as shipped
         "oca_nopdf": measure_oca,
     }
@@ -140,6 +151,9 @@ def measure_run(env, letters=False):
     env["account.dunning.level"].with_context(active_test=False).search([]).write(
         {"attach_letter": letters}
     )
+    # the raw throughput: every batch in one call (the cron's calls are measured by
+    # "default", which keeps the time per call)
+    env["ir.config_parameter"].set_param("account_dunning.cron_call_seconds", "1e6")
     env.cr.commit()
     peaks = track_batches(env)
     start = time.perf_counter()
@@ -172,6 +186,279 @@ def measure_run(env, letters=False):
     return elapsed, details
 
 
+# ----------------------------------------------------------------------------------
+# The daily run as Odoo's cron workers run it
+# ----------------------------------------------------------------------------------
+CRONS = (
+    "account_dunning.ir_cron_dunning_run",
+    "account_dunning.ir_cron_dunning_documents",
+)
+
+
+def measure_workers(env, workers, letters):
+    """From the daily run's start until every reminder of the day is made and every
+    email is queued with its attachments, with ``workers`` cron worker processes
+    sharing the run and the printing; with ``letters``, every level attaches its
+    letter (else the shipped default policy: only the formal notice). Returns the
+    time and the longest single call."""
+    if letters:
+        env["account.dunning.level"].with_context(active_test=False).search([]).write(
+            {"attach_letter": True}
+        )
+    run = env.ref(CRONS[0])
+    # the bench's day, not the machine's; due now
+    day = f"datetime.date.fromisoformat('{TODAY}')"
+    run.write({"code": f"model._cron_dunning_run(date={day})"})
+    env.cr.execute(
+        "UPDATE ir_cron SET nextcall = (now() at time zone 'UTC') "
+        "- interval '1 minute' WHERE id = %s",
+        [run.id],
+    )
+    env.cr.commit()
+    command = [sys.executable, os.path.abspath(__file__), "worker", env.cr.dbname]
+    start = time.perf_counter()
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        for __ in range(workers)
+    ]
+    outputs = [process.communicate()[0] for process in processes]
+    elapsed = time.perf_counter() - start
+    if any(process.returncode for process in processes):
+        raise SystemExit(f"a worker failed: {[p.returncode for p in processes]}")
+    calls = [
+        float(line.split()[2])
+        for output in outputs
+        for line in output.splitlines()
+        if line.startswith("CALL ")
+    ]
+    env.cr.rollback()
+    env.cr.execute(
+        "SELECT COUNT(*), COUNT(letter_attachment_id), "
+        "COUNT(*) FILTER (WHERE documents_pending) FROM account_dunning_reminder"
+    )
+    reminders, letters_made, pending = env.cr.fetchone()
+    env.cr.execute(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE dunning_held) FROM mail_mail"
+    )
+    emails, held = env.cr.fetchone()
+    if pending or held:
+        raise SystemExit(f"unfinished: {pending} reminders to print, {held} held")
+    return elapsed, {
+        "reminders": reminders,
+        "emails": emails,
+        "letters": letters_made,
+        "calls": len(calls),
+        "max_call_s": f"{max(calls, default=0):.3f}",
+        "workers": workers,
+    }
+
+
+def run_worker(db):
+    """A cron worker as Odoo's (ir.cron._process_jobs), on the addon's scheduled
+    actions only: take each job that is ready and that no other worker holds, run it
+    (its calls, progress, rescheduling); stop once the day's work is done. Prints
+    the length of every call of the run and of the printing."""
+    from odoo.modules.registry import Registry
+    from odoo.sql_db import db_connect
+
+    registry = Registry(db)
+    for model, method in (
+        ("account.dunning.engine", "_cron_run"),
+        ("account.dunning.documents", "_cron_print"),
+    ):
+        timed(registry[model], method)
+    IrCron = registry["ir.cron"]
+    connection = db_connect(db)
+    with connection.cursor() as cr:
+        cr.execute(
+            "SELECT res_id FROM ir_model_data WHERE module = 'account_dunning' "
+            "AND name = ANY(%s)",
+            [[xmlid.split(".")[1] for xmlid in CRONS]],
+        )
+        cron_ids = [row[0] for row in cr.fetchall()]
+    while True:
+        ran = False
+        with connection.cursor() as cron_cr:
+            for cron_id in cron_ids:
+                try:
+                    job = IrCron._acquire_one_job(cron_cr, cron_id)
+                except Exception:  # noqa: BLE001 - taken by the other worker
+                    cron_cr.rollback()
+                    continue
+                if job:
+                    IrCron._process_job(connection, cron_cr, job)
+                    ran = True
+            cron_cr.commit()
+        if not ran and day_done(connection, cron_ids):
+            return
+        if not ran:
+            time.sleep(0.05)
+
+
+def timed(cls, method):
+    """Print the length of every outermost call of ``cls.method``: a call inside
+    another (the run's spare time printing) is part of that one."""
+    original = getattr(cls, method)
+
+    def counted(records, *args, **kwargs):
+        outer = TIMED_DEPTH[0] == 0
+        TIMED_DEPTH[0] += 1
+        started = time.perf_counter()
+        try:
+            return original(records, *args, **kwargs)
+        finally:
+            TIMED_DEPTH[0] -= 1
+            if outer:
+                print(f"CALL {method} {time.perf_counter() - started:.3f}", flush=True)
+
+    setattr(cls, method, counted)
+
+
+TIMED_DEPTH = [0]
+
+
+def day_done(connection, cron_ids):
+    """Nothing of the day left: no job of ours ready or held by another worker, no
+    reminder waiting for its documents."""
+    with connection.cursor() as cr:
+        cr.execute(
+            """SELECT COUNT(*) FROM ir_cron c
+                WHERE c.id = ANY(%(ids)s)
+                  AND (c.nextcall <= (now() at time zone 'UTC')
+                       OR EXISTS (SELECT 1 FROM ir_cron_trigger t
+                                   WHERE t.cron_id = c.id
+                                     AND t.call_at <= (now() at time zone 'UTC')))""",
+            {"ids": cron_ids},
+        )
+        ready = cr.fetchone()[0]
+        cr.execute(
+            "SELECT id FROM ir_cron WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED",
+            [cron_ids],
+        )
+        free = len(cr.fetchall())
+        cr.execute(
+            "SELECT COUNT(*) FROM account_dunning_reminder WHERE documents_pending"
+        )
+        pending = cr.fetchone()[0]
+        cr.rollback()
+    return not ready and free == len(cron_ids) and not pending
+
+
+# ----------------------------------------------------------------------------------
+# The screens a user opens every day, as the web client loads them
+# ----------------------------------------------------------------------------------
+def view_spec(env, model, view_type, view_id=False):
+    """The web_read specification of a view: its fields, relations by name."""
+    views = env[model].get_views([(view_id, view_type)])
+    fields = views["models"][model]["fields"]
+    return {
+        name: {"fields": {"display_name": {}}} if info.get("relation") else {}
+        for name, info in fields.items()
+    }
+
+
+def median_ms(step, runs=5):
+    timings = []
+    for __ in range(runs):
+        env_step_start = time.perf_counter()
+        step()
+        timings.append((time.perf_counter() - env_step_start) * 1000)
+    return statistics.median(timings)
+
+
+def measure_ui(env):
+    """Server time of the calls the web client makes to open each screen, timed in
+    this process, median of 5, in ms (a fresh cache each time, as a new request)."""
+    # the desk's action: its domain, its "Action needed" filter, its sort
+    desk_domain = [("parent_id", "=", False), ("dunning_is_customer", "=", True)]
+    action_needed = desk_domain + [("dunning_status", "=", "action")]
+    context = {"res_partner_search_mode": "customer", "bin_size": True}
+    partners = env["res.partner"].with_context(context)
+    list_view = env.ref("account_dunning.res_partner_dunning_view_list").id
+    kanban_view = env.ref("account_dunning.res_partner_dunning_view_kanban").id
+    list_spec = view_spec(env, "res.partner", "list", list_view)
+    kanban_spec = view_spec(env, "res.partner", "kanban", kanban_view)
+    form_spec = view_spec(
+        env, "res.partner", "form", env.ref("base.view_partner_form").id
+    )
+    owing = partners.search(
+        desk_domain + [("dunning_amount_overdue", ">", 0)], limit=100
+    )
+    one = owing[:1]
+
+    def desk():
+        env.invalidate_all()
+        return partners.web_search_read(
+            action_needed,
+            list_spec,
+            order="dunning_amount_overdue desc",
+            limit=80,
+            count_limit=10001,
+        )
+
+    def kanban():
+        env.invalidate_all()
+        groups = partners.web_read_group(
+            desk_domain, ["dunning_amount_overdue"], ["dunning_level_id"], lazy=True
+        )
+        for group in groups["groups"]:
+            partners.web_search_read(
+                group["__domain"],
+                kanban_spec,
+                order="dunning_amount_overdue desc",
+                limit=40,
+            )
+
+    def partner_form():
+        env.invalidate_all()
+        return one.web_read(form_spec)
+
+    def wizard(customers):
+        def open_wizard():
+            env.invalidate_all()
+            action = customers.action_dunning_send()
+            record = env[action["res_model"]].browse(action["res_id"])
+            return record.web_read(view_spec(env, action["res_model"], "form"))
+
+        return open_wizard
+
+    def aging():
+        env.invalidate_all()
+        report = env["account.dunning.aging.report"]
+        measures = [
+            "not_due",
+            "days_1_30",
+            "days_31_60",
+            "days_61_90",
+            "days_91_120",
+            "days_over_120",
+            "credit",
+            "amount_due",
+        ]
+        report.read_group(
+            [], [f"{m}:sum" for m in measures], ["partner_id"], lazy=False
+        )
+        return report.read_group([], [f"{m}:sum" for m in measures], [], lazy=False)
+
+    kpi_spec = view_spec(env, "account.dunning.kpi", "form")
+
+    def kpi():
+        env.invalidate_all()
+        return env["account.dunning.kpi"].onchange({}, [], kpi_spec)
+
+    figures = {
+        "ui_desk_ms": median_ms(desk),
+        "ui_kanban_ms": median_ms(kanban),
+        "ui_partner_ms": median_ms(partner_form),
+        "ui_wizard1_ms": median_ms(wizard(one)),
+        "ui_wizard100_ms": median_ms(wizard(owing)),
+        "ui_aging_ms": median_ms(aging),
+        "ui_kpi_ms": median_ms(kpi),
+    }
+    env.cr.rollback()
+    return 0.0, {name: f"{value:.0f}" for name, value in figures.items()}
+
+
 def measure_oca(env, pdf=False):
     import bench_oca  # beside this script, hence on sys.path
 
@@ -191,6 +478,8 @@ def main(argv):
             invoices = int(argv[argv.index("--invoices") + 1])
             customers = int(argv[argv.index("--customers") + 1])
             generate(env, invoices, customers)
+        elif command == "worker":
+            run_worker(db)
         elif command == "measure":
             seconds, extra = measure(env, argv[2])
             details = " ".join(f"{k}={v}" for k, v in extra.items())

@@ -8,7 +8,7 @@
 #   OCA_NOPDF_SIZES: sizes where OCA is also measured with that PDF taken out of its
 #   template, its emails queued like ours (default: all)
 #   LETTER_SIZES: sizes where our run is also timed with each email's letter printed by
-#   wkhtmltopdf (default: 1000, that is 100 customers)
+#   wkhtmltopdf, by one cron worker then by two (default: 1000, that is 100 customers)
 # Databases kept as templates while their inputs are unchanged:
 #   adt_bdata_<generator hash>_<M>: account, chart, OCA module, generated data;
 #   adt_bench_<data+addon hash>_<M>: the same with account_dunning installed.
@@ -18,6 +18,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 PYTHON=${PYTHON:-python3}
 SIZES=${SIZES:-1000 10000 50000}
+# "  " (spaces) leaves a list empty
 OCA_SIZES=${OCA_SIZES:-1000 10000}
 OCA_NOPDF_SIZES=${OCA_NOPDF_SIZES:-$SIZES}
 LETTER_SIZES=${LETTER_SIZES:-1000}
@@ -59,8 +60,8 @@ for M in $SIZES; do
       || { tail -20 "$logs/bench-$M.log"; exit 1; }
   fi
   declare -A result=() extra=()
-  whats="floor prepare run"
-  case " $LETTER_SIZES " in *" $M "*) whats="$whats letters" ;; esac
+  whats="floor prepare run default ui"
+  case " $LETTER_SIZES " in *" $M "*) whats="$whats letters letters2" ;; esac
   case " $OCA_NOPDF_SIZES " in *" $M "*) whats="$whats oca_nopdf" ;; esac
   case " $OCA_SIZES " in *" $M "*) whats="$whats oca" ;; esac
   for what in $whats; do
@@ -76,6 +77,10 @@ for M in $SIZES; do
   echo "BENCH invoices=$M customers=$N floor_s=${result[floor]} prepare_s=${result[prepare]}" \
     "run_s=${result[run]} oca_s=${result[oca]:-n/a} prepare_queries=$(field prepare queries)" \
     "oca_nopdf_s=${result[oca_nopdf]:-n/a} letters_s=${result[letters]:-n/a}" \
+    "letters2_s=${result[letters2]:-n/a} default_s=${result[default]}" \
+    "max_call_s=$(field default max_call_s) calls=$(field default calls)" \
     "batches=$(field run batches) mem_first_batch_mb=$(field run mem_first_batch_mb)" \
-    "mem_peak_mb=$(field run mem_peak_mb)"
+    "mem_peak_mb=$(field run mem_peak_mb)" \
+    $(for ui in desk kanban partner wizard1 wizard100 aging kpi; do
+        printf 'ui_%s_ms=%s ' "$ui" "$(field ui "ui_${ui}_ms")"; done)
 done
