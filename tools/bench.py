@@ -216,11 +216,21 @@ def measure_workers(env, workers, letters):
     )
     env.cr.commit()
     command = [sys.executable, os.path.abspath(__file__), "worker", env.cr.dbname]
-    start = time.perf_counter()
     processes = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         for __ in range(workers)
     ]
+    # the clock starts once every worker has loaded Odoo, as running servers have
+    for process in processes:
+        while process.stdout.readline().strip() != "READY":
+            if process.poll() is not None:
+                raise SystemExit("a worker did not start")
+    start = time.perf_counter()
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
     outputs = [process.communicate()[0] for process in processes]
     elapsed = time.perf_counter() - start
     if any(process.returncode for process in processes):
@@ -276,6 +286,8 @@ def run_worker(db):
             [[xmlid.split(".")[1] for xmlid in CRONS]],
         )
         cron_ids = [row[0] for row in cr.fetchall()]
+    print("READY", flush=True)
+    sys.stdin.readline()  # all workers start together
     while True:
         ran = False
         with connection.cursor() as cron_cr:
