@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
 
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
 from .cron_budget import CallBudget, call_seconds, may_commit, now
@@ -41,6 +41,78 @@ def collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+# The day's candidates of each company, kept between the calls of a worker process:
+# finding them reads every open entry (seconds at 500,000 invoices), a batch only its
+# own customers. {(database, company id, date): [partner ids not taken yet]}
+_DAY_CANDIDATES = {}
+
+
+class DayQueue:
+    """The customers a run still has to remind on a day, company by company.
+
+    The candidates are found once per worker process and day; each batch takes the
+    next customers and drops them. A list that runs out is found again from the
+    database, so that the run ends only once a fresh search finds nobody: customers
+    of a batch that was rolled back, or that another worker's list held, come back
+    then. A customer found twice costs a batch that makes nothing for it (it was
+    reminded that day). In tests and while a module installs, where nothing is
+    committed between calls, the candidates are found afresh at every call.
+    """
+
+    def __init__(self, engine, companies, date):
+        self.engine, self.companies, self.date = engine, companies, date
+        self.kept = _DAY_CANDIDATES if may_commit(engine.env) else {}
+        self.dbname = engine.env.cr.dbname
+        self.found_now = set()  # the lists found from the database by this call
+        for key in [k for k in self.kept if k[0] == self.dbname and k[2] != date]:
+            del self.kept[key]  # a day that did not finish: its lists are stale
+
+    def _key(self, company):
+        return (self.dbname, company.id, self.date)
+
+    def _ids(self, company):
+        key = self._key(company)
+        if key not in self.kept:
+            if key in self.found_now:  # searched by this call: nobody
+                return []
+            self.found_now.add(key)
+            ids = self.engine.with_company(company)._candidates(self.date)
+            if not ids:  # nobody: the next call searches again
+                return ids
+            self.kept[key] = ids
+        return self.kept[key]
+
+    def next_batch(self, size):
+        """(company, up to ``size`` partner ids) to remind next; (None, []) when no
+        company has any left."""
+        for company in self.companies:
+            ids = self._ids(company)
+            if ids:
+                return company, ids[:size]
+        return None, []
+
+    def forget(self, company, partner_ids):
+        """``partner_ids`` were taken by a batch (made, or left to another worker)."""
+        key = self._key(company)
+        taken = set(partner_ids)
+        left = [pid for pid in self.kept.get(key, ()) if pid not in taken]
+        if left:
+            self.kept[key] = left
+        else:  # found afresh by the next call
+            self.kept.pop(key, None)
+
+    def left(self):
+        """How many customers are left: the lists, and a fresh search for each
+        company whose list ran out (or was never made) and that this call has not
+        searched yet."""
+        return sum(
+            len(self._ids(company))
+            for company in self.companies
+            if self._key(company) in self.kept
+            or self._key(company) not in self.found_now
+        )
 
 
 class _ContentionFilter(logging.Filter):
@@ -251,23 +323,25 @@ class AccountDunningEngine(models.AbstractModel):
         # whichever companies its technical user may open.
         engine = self.sudo()
         self._cron_day_start(today)
-        todo = engine._cron_batches(today, batch_size)
-        total = sum(len(ids) for __, ids in todo)
-        done = 0
-        for index, (company, partner_ids) in enumerate(todo):
-            if (batches is not None and index >= batches) or (
-                index and not budget.fits_another_step()
-            ):
+        queue = engine._day_queue(today)
+        done = index = 0
+        while (batches is None or index < batches) and (
+            not index or budget.fits_another_step()
+        ):
+            company, partner_ids = queue.next_batch(batch_size)
+            if not partner_ids:
                 break
             started = now()
             engine.with_company(company)._run_batch(partner_ids, today)
+            queue.forget(company, partner_ids)
             done += len(partner_ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            index += 1
+            self.env["ir.cron"]._notify_progress(done=done, remaining=queue.left())
             if may_commit(self.env):
                 # A batch done stays done if a later one fails (as core crons do).
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             budget.record(started)
-        if done < total:
+        if queue.left():
             # sudo: the scheduled action wakes itself; not a right of the caller's
             self.env.ref("account_dunning.ir_cron_dunning_run").sudo()._trigger()
             return done
@@ -320,16 +394,11 @@ class AccountDunningEngine(models.AbstractModel):
         return True
 
     @api.model
-    def _cron_batches(self, date, batch_size):
-        """[(company, partner ids)] of the companies that remind automatically."""
+    def _day_queue(self, date):
+        """The customers still to remind on ``date`` in the companies that remind
+        automatically (see DayQueue)."""
         companies = self.env["res.company"].search([("dunning_auto_run", "=", True)])
-        return [
-            (company, ids)
-            for company in companies
-            for ids in split_every(
-                batch_size, self.with_company(company)._candidates(date)
-            )
-        ]
+        return DayQueue(self, companies, date)
 
     @api.model
     def _candidates(self, date):

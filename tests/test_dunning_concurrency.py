@@ -12,6 +12,8 @@ from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
+from .cron_worker import process_ready_jobs
+
 DUE = date(2026, 3, 2)
 RUN_DAY = date(2026, 3, 9)
 
@@ -101,6 +103,14 @@ class TestDunningConcurrency(BaseCase):
             errors.append(error)
 
     @staticmethod
+    def _start_workers(target, *args):
+        """Two worker threads running ``target(*args)``, started."""
+        workers = [threading.Thread(target=target, args=args) for __ in range(2)]
+        for worker in workers:
+            worker.start()
+        return workers
+
+    @staticmethod
     def _registry_free():
         """Whether another thread may open the registry: Odoo's own runner runs
         post-install tests while it holds the registry lock (loading the modules),
@@ -149,14 +159,7 @@ class TestDunningConcurrency(BaseCase):
         self.addCleanup(self._retire, dbname, company_id)
         barrier = threading.Barrier(2)
         results, errors = [], []
-        workers = [
-            threading.Thread(
-                target=self._worker, args=(dbname, barrier, results, errors)
-            )
-            for __ in range(2)
-        ]
-        for worker in workers:
-            worker.start()
+        workers = self._start_workers(self._worker, dbname, barrier, results, errors)
         for worker in workers:
             worker.join(timeout=120)
         self.assertFalse([w for w in workers if w.is_alive()], "a worker hung")
@@ -263,21 +266,9 @@ class TestDunningConcurrency(BaseCase):
         scheduled actions only: take each job that is ready and no other worker
         holds, run it (its calls, progress and rescheduling), again and again."""
         try:
-            IrCron = Registry(dbname)["ir.cron"]
-            db = db_connect(dbname)
+            registry, connection = Registry(dbname), db_connect(dbname)
             while not stop.is_set():
-                ran = False
-                with db.cursor() as cron_cr:
-                    for cron_id in cron_ids:
-                        try:
-                            job = IrCron._acquire_one_job(cron_cr, cron_id)
-                        except Exception:  # noqa: BLE001 - taken by the other worker
-                            cron_cr.rollback()
-                            continue
-                        if job:
-                            IrCron._process_job(db, cron_cr, job)
-                            ran = True
-                    cron_cr.commit()  # pylint: disable=invalid-commit
+                ran = process_ready_jobs(registry, connection, cron_ids)
                 if not ran:
                     time.sleep(0.05)
         except Exception as error:  # reported by the main thread
@@ -341,14 +332,9 @@ class TestDunningConcurrency(BaseCase):
         ):
             cron_ids = self._prepare_crons(dbname, smtp.port)
             stop, errors = threading.Event(), []
-            workers = [
-                threading.Thread(
-                    target=self._cron_worker, args=(dbname, cron_ids, stop, errors)
-                )
-                for __ in range(2)
-            ]
-            for worker in workers:
-                worker.start()
+            workers = self._start_workers(
+                self._cron_worker, dbname, cron_ids, stop, errors
+            )
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and not errors:
                 outcome = self._reminder_rows(dbname, partner_ids)

@@ -485,3 +485,51 @@ class TestDunningEngine(DunningCommon):
         vals = self.Reminder._dunning_prepare(partners=partners)
         self.assertEqual(len(vals), len(partners))
         return self.cr.sql_log_count - start
+
+
+@tagged("post_install", "-at_install")
+class TestDunningDayQueue(DunningCommon):
+    """The day's candidates are found once per worker process, and afresh once the
+    list runs out: a run ends only when a fresh search finds nobody."""
+
+    def test_found_once_then_afresh_when_the_list_runs_out(self):
+        from ..models import account_dunning_engine as engine_module
+
+        engine = self.env["account.dunning.engine"]
+        engine_cls = type(engine)
+        searches = []
+        candidates = [self.customer.id, self.other_customer.id]
+
+        def counted_candidates(records, date):
+            searches.append(date)
+            return list(candidates)
+
+        self.addCleanup(engine_module._DAY_CANDIDATES.clear)
+        with (
+            patch.object(engine_module, "may_commit", return_value=True),
+            patch.object(engine_cls, "_candidates", counted_candidates),
+            patch.object(
+                engine_cls,
+                "_day_queue",
+                lambda e, d: engine_module.DayQueue(e, self.company, d),
+            ),
+        ):
+            first_call = engine._day_queue(DUE)
+            company, ids = first_call.next_batch(1)
+            self.assertEqual((company, ids), (self.company, [self.customer.id]))
+            first_call.forget(company, ids)
+            self.assertEqual(first_call.left(), 1)  # the other, from the list
+            # the next call goes on with the list: no search
+            second_call = engine._day_queue(DUE)
+            self.assertEqual(second_call.next_batch(5)[1], [self.other_customer.id])
+            self.assertEqual(len(searches), 1)
+            second_call.forget(self.company, [self.other_customer.id])
+            # the list ran out: not done until a fresh search says so
+            candidates.clear()
+            self.assertEqual(second_call.left(), 0)
+            self.assertEqual(len(searches), 2)
+            self.assertEqual(second_call.next_batch(5), (None, []))
+            self.assertEqual(len(searches), 2)  # searched once per call at most
+            # another day: its own search
+            engine._day_queue(day(1)).next_batch(5)
+            self.assertEqual(searches[-1], day(1))

@@ -235,12 +235,10 @@ def measure_workers(env, workers, letters):
     elapsed = time.perf_counter() - start
     if any(process.returncode for process in processes):
         raise SystemExit(f"a worker failed: {[p.returncode for p in processes]}")
-    calls = [
-        float(line.split()[2])
-        for output in outputs
-        for line in output.splitlines()
-        if line.startswith("CALL ")
-    ]
+    lines = [line.split() for output in outputs for line in output.splitlines()]
+    calls = [float(line[2]) for line in lines if line[:1] == ["CALL"]]
+    # the payment scores, a step of the run's last call
+    scores = [float(line[2]) for line in lines if line[:1] == ["STEP"]]
     env.cr.rollback()
     env.cr.execute(
         "SELECT COUNT(*), COUNT(letter_attachment_id), "
@@ -259,6 +257,7 @@ def measure_workers(env, workers, letters):
         "letters": letters_made,
         "calls": len(calls),
         "max_call_s": f"{max(calls, default=0):.3f}",
+        "scores_s": f"{sum(scores):.3f}",
         "workers": workers,
     }
 
@@ -271,13 +270,16 @@ def run_worker(db):
     from odoo.modules.registry import Registry
     from odoo.sql_db import db_connect
 
+    # the tests' cron worker round (the addon is on the addons path)
+    from odoo.addons.account_dunning.tests.cron_worker import process_ready_jobs
+
     registry = Registry(db)
     for model, method in (
         ("account.dunning.engine", "_cron_run"),
         ("account.dunning.documents", "_cron_print"),
     ):
         timed(registry[model], method)
-    IrCron = registry["ir.cron"]
+    timed(registry["account.dunning.engine"], "_score_company", label="STEP")
     connection = db_connect(db)
     with connection.cursor() as cr:
         cr.execute(
@@ -289,39 +291,31 @@ def run_worker(db):
     print("READY", flush=True)
     sys.stdin.readline()  # all workers start together
     while True:
-        ran = False
-        with connection.cursor() as cron_cr:
-            for cron_id in cron_ids:
-                try:
-                    job = IrCron._acquire_one_job(cron_cr, cron_id)
-                except Exception:  # noqa: BLE001 - taken by the other worker
-                    cron_cr.rollback()
-                    continue
-                if job:
-                    IrCron._process_job(connection, cron_cr, job)
-                    ran = True
-            cron_cr.commit()
+        ran = process_ready_jobs(registry, connection, cron_ids)
         if not ran and day_done(connection, cron_ids):
             return
         if not ran:
             time.sleep(0.05)
 
 
-def timed(cls, method):
-    """Print the length of every outermost call of ``cls.method``: a call inside
-    another (the run's spare time printing) is part of that one."""
+def timed(cls, method, label="CALL"):
+    """Print the length of every outermost call of ``cls.method`` (a call inside
+    another, the run's spare time printing, is part of that one); with another
+    ``label``, of every call."""
     original = getattr(cls, method)
 
     def counted(records, *args, **kwargs):
-        outer = TIMED_DEPTH[0] == 0
-        TIMED_DEPTH[0] += 1
+        outer = TIMED_DEPTH[0] == 0 or label != "CALL"
+        TIMED_DEPTH[0] += label == "CALL"
         started = time.perf_counter()
         try:
             return original(records, *args, **kwargs)
         finally:
-            TIMED_DEPTH[0] -= 1
+            TIMED_DEPTH[0] -= label == "CALL"
             if outer:
-                print(f"CALL {method} {time.perf_counter() - started:.3f}", flush=True)
+                print(
+                    f"{label} {method} {time.perf_counter() - started:.3f}", flush=True
+                )
 
     setattr(cls, method, counted)
 
