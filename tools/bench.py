@@ -270,8 +270,9 @@ def run_worker(db):
     from odoo.modules.registry import Registry
     from odoo.sql_db import db_connect
 
-    # the tests' cron worker round (the addon is on the addons path)
-    from odoo.addons.account_dunning.tests.cron_worker import process_ready_jobs
+    # the tests' cron worker round, loaded from its file: importing the addon's
+    # tests package would load Odoo's test framework
+    process_ready_jobs = load_cron_worker().process_ready_jobs
 
     registry = Registry(db)
     for model, method in (
@@ -296,6 +297,16 @@ def run_worker(db):
             return
         if not ran:
             time.sleep(0.05)
+
+
+def load_cron_worker():
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "cron_worker.py")
+    spec = importlib.util.spec_from_file_location("dunning_cron_worker", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def timed(cls, method, label="CALL"):
