@@ -106,13 +106,8 @@ class DayQueue:
     def left(self):
         """How many customers are left: the lists, and a fresh search for each
         company whose list ran out (or was never made) and that this call has not
-        searched yet."""
-        return sum(
-            len(self._ids(company))
-            for company in self.companies
-            if self._key(company) in self.kept
-            or self._key(company) not in self.found_now
-        )
+        searched yet (see ``_ids``)."""
+        return sum(len(self._ids(company)) for company in self.companies)
 
 
 class _ContentionFilter(logging.Filter):

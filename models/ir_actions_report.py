@@ -117,9 +117,7 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _dunning_render_pdf(self, report_ref, records):
-        """{record id: PDF bytes} in one wkhtmltopdf run; None where Odoo renders
-        HTML instead (test mode)."""
-        content, kind = self._pre_render_qweb_pdf(report_ref, res_ids=records.ids)
-        if kind != "pdf":
-            return None
+        """{record id: PDF bytes} in one wkhtmltopdf run, as Odoo prints a batch
+        (the caller has left Odoo's test mode, where it renders HTML, aside)."""
+        content, __ = self._pre_render_qweb_pdf(report_ref, res_ids=records.ids)
         return {res_id: data["stream"].getvalue() for res_id, data in content.items()}

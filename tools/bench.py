@@ -315,14 +315,16 @@ def timed(cls, method, label="CALL"):
     ``label``, of every call."""
     original = getattr(cls, method)
 
+    nests = label == "CALL"  # a call counts in the depth; a step inside does not
+
     def counted(records, *args, **kwargs):
-        outer = TIMED_DEPTH[0] == 0 or label != "CALL"
-        TIMED_DEPTH[0] += label == "CALL"
+        outer = not nests or TIMED_DEPTH[0] == 0
+        TIMED_DEPTH[0] += nests
         started = time.perf_counter()
         try:
             return original(records, *args, **kwargs)
         finally:
-            TIMED_DEPTH[0] -= label == "CALL"
+            TIMED_DEPTH[0] -= nests
             if outer:
                 print(
                     f"{label} {method} {time.perf_counter() - started:.3f}", flush=True
@@ -377,9 +379,9 @@ def view_spec(env, model, view_type, view_id=False):
 def median_ms(step, runs=5):
     timings = []
     for __ in range(runs):
-        env_step_start = time.perf_counter()
+        started = time.perf_counter()
         step()
-        timings.append((time.perf_counter() - env_step_start) * 1000)
+        timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
 
 
