@@ -41,6 +41,7 @@
         "web.assets_tests": ["account_dunning/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -5,3 +5,10 @@ def post_init_hook(env):
     companies = env["res.company"].search([])
     companies._dunning_ensure_default_policy()
     companies._dunning_set_french_clause()
+
+
+def uninstall_hook(env):
+    """Drop what the module keeps outside Odoo's models: the customer figures'
+    tables, and their triggers on Odoo's own tables (left behind, they would fail
+    every invoice once the module's tables are gone)."""
+    env["account.dunning.figures"]._uninstall()

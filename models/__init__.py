@@ -25,3 +25,4 @@ from . import ir_actions_report
 from . import mail_mail
 from . import ir_mail_server
 from . import ir_module_module
+from . import account_dunning_figures  # last: its triggers need every table

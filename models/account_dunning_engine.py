@@ -354,6 +354,9 @@ class AccountDunningEngine(models.AbstractModel):
             return done
         for company in self.env["res.company"].sudo().search([]):  # as above
             engine._score_company(company, today)
+        # the customers' figures kept for the screens: the run changed many of them
+        # sudo: as above, a scheduled action of the module
+        self.env.ref("account_dunning.ir_cron_dunning_figures").sudo()._trigger()
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 

@@ -669,3 +669,9 @@ class AccountDunningReminder(models.Model):
         """The scheduled action that prints the reminders' PDFs after the daily run's
         batches (see ``account.dunning.documents``)."""
         return self.env["account.dunning.documents"]._cron_print()
+
+    @api.model
+    def _cron_dunning_figures(self):
+        """The scheduled action that keeps every customer's figures for the desk,
+        the kanban and the aged receivables (see ``account.dunning.figures``)."""
+        return self.env["account.dunning.figures"]._cron_refresh()

@@ -79,24 +79,34 @@ class AccountDunningSelection(models.AbstractModel):
         with an open receivable entry who were invoiced as customers, not a company
         of this database nor an internal user (an employee's expense refund is not
         a customer's debt). One query."""
-        self.env["res.users"].flush_model(["partner_id", "share"])
-        self.env["res.company"].flush_model(["partner_id"])
-        self.env["res.partner"].flush_model(["customer_rank"])
         rows = self._fetch(
             SQL(
-                """SELECT DISTINCT o.partner_id
-                     FROM (%s) o
-                     JOIN res_partner p ON p.id = o.partner_id
-                    WHERE COALESCE(p.customer_rank, 0) > 0
-                      AND NOT EXISTS (SELECT 1 FROM res_company c
-                                       WHERE c.partner_id = o.partner_id)
-                      AND NOT EXISTS (SELECT 1 FROM res_users u
-                                       WHERE u.partner_id = o.partner_id
-                                         AND NOT u.share)""",
+                """SELECT d.partner_id
+                     FROM (SELECT DISTINCT o.partner_id FROM (%s) o) d
+                    WHERE %s""",
                 self._open_items_sql(company, date, SQL("TRUE")),
+                self._is_customer_sql(SQL("d.partner_id")),
             )
         )
         return [row["partner_id"] for row in rows]
+
+    @api.model
+    def _is_customer_sql(self, partner_id):
+        """Whether the commercial partner ``partner_id`` (SQL) with open receivables
+        is a customer: invoiced as one, not a company of this database nor an
+        internal user (an employee's expense refund is not a customer's debt)."""
+        self.env["res.users"].flush_model(["partner_id", "share"])
+        self.env["res.company"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["customer_rank"])
+        return SQL(
+            """(COALESCE((SELECT p.customer_rank FROM res_partner p
+                           WHERE p.id = %(partner)s), 0) > 0
+                AND NOT EXISTS (SELECT 1 FROM res_company c
+                                 WHERE c.partner_id = %(partner)s)
+                AND NOT EXISTS (SELECT 1 FROM res_users u
+                                 WHERE u.partner_id = %(partner)s AND NOT u.share))""",
+            partner=partner_id,
+        )
 
     # ------------------------------------------------------------------
     # Chased or not, and why
@@ -511,12 +521,14 @@ class AccountDunningSelection(models.AbstractModel):
                              AND pp.overdue_agreed = pp.overdue_all THEN 'paused'
                         WHEN pp.overdue_gross - pp.credit > 0 THEN 'overdue'
                         ELSE 'none'
-                   END AS status
+                   END AS status,
+                   %(is_customer)s AS is_customer
               FROM per_partner pp
             """,
             moves=self._open_items_sql(company, date, line_filter),
             date=date,
             company=company.id,
+            is_customer=self._is_customer_sql(SQL("pp.partner_id")),
         )
 
     # ------------------------------------------------------------------

@@ -309,25 +309,26 @@ class ResPartner(models.Model):
         return False
 
     def _compute_dunning_is_customer(self):
-        customers = set(self._dunning_customer_ids())
-        for partner in self:
-            partner.dunning_is_customer = (
-                partner.commercial_partner_id._origin.id in customers
+        # a contact reads its company's, as for the figures
+        commercial = self.commercial_partner_id._origin
+        figures = {}
+        if commercial:
+            figures = self.env["account.dunning.selection"]._customer_figures(
+                self.env.company, self._dunning_today(), commercial.ids
             )
+        for partner in self:
+            row = figures.get(partner.commercial_partner_id._origin.id) or {}
+            partner.dunning_is_customer = bool(row.get("is_customer"))
 
     def _search_dunning_is_customer(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on customers: %s", operator))
         positive = (operator == "=") == value
-        ids = self._dunning_customer_ids()
-        return [("id", "in" if positive else "not in", ids)]
-
-    def _dunning_customer_ids(self):
-        """The customers of the current company with receivables (the selection's
-        definition)."""
-        return self.env["account.dunning.selection"]._customer_ids(
-            self.env.company, self._dunning_today()
+        customers = SQL(
+            "(SELECT f.partner_id FROM (%s) f WHERE f.is_customer)",
+            self._dunning_all_figures_sql(),
         )
+        return [("id", "in" if positive else "not in", customers)]
 
     def _compute_dunning_reminder_count(self):
         counts = dict(
@@ -393,34 +394,43 @@ class ResPartner(models.Model):
         query.add_join(
             "LEFT JOIN",
             figures_alias,
-            SQL("(%s)", selection._customers_sql(company, today, SQL("TRUE"))),
+            SQL("(%s)", self._dunning_all_figures_sql()),
             SQL("%s = %s", SQL.identifier(figures_alias, "partner_id"), commercial),
         )
         return SQL.identifier(figures_alias, column)
 
-    def _dunning_all_figures(self):
-        """Figures of every customer of the current company, by partner id."""
-        return self.env["account.dunning.selection"]._customer_figures(
+    def _dunning_all_figures_sql(self):
+        """The selection's rows of every customer of the current company (kept by
+        ``account.dunning.figures``)."""
+        return self.env["account.dunning.figures"]._customers_sql(
             self.env.company, self._dunning_today()
         )
 
-    def _dunning_figure_domain(self, column, matches):
-        """The customers whose figure ``column`` (of the selection's customer rows)
-        ``matches``; those without open receivables match as a figure of none (0,
+    def _dunning_figure_domain(self, column, condition, matches):
+        """The customers whose row of figures (alias ``f``) meets ``condition``, an
+        SQL condition that is never NULL, ``matches`` being the same test in Python
+        on ``column``: those without open receivables match as a figure of none (0,
         no level, "none") does."""
-        figures = self._dunning_all_figures()
+        figures = self._dunning_all_figures_sql()
         if matches(SQL_DEFAULTS[column]):
-            others = [pid for pid, row in figures.items() if not matches(row[column])]
+            others = SQL(
+                "(SELECT f.partner_id FROM (%s) f WHERE NOT %s)", figures, condition
+            )
             return [("commercial_partner_id", "not in", others)]
-        ids = [pid for pid, row in figures.items() if matches(row[column])]
+        ids = SQL("(SELECT f.partner_id FROM (%s) f WHERE %s)", figures, condition)
         return [("commercial_partner_id", "in", ids)]
 
     def _search_dunning_amount_overdue(self, operator, value):
         compare = OPERATORS.get(operator)
-        if compare is None or not isinstance(value, (int, float)):
+        if (
+            compare is None
+            or isinstance(value, bool)
+            or not isinstance(value, (int, float))
+        ):
             raise UserError(_("Unsupported search on the overdue amount: %s", operator))
+        condition = SQL("(COALESCE(f.amount_overdue, 0) %s %s)", SQL(operator), value)
         return self._dunning_figure_domain(
-            "amount_overdue", lambda amount: compare(amount, value)
+            "amount_overdue", condition, lambda amount: compare(amount, value)
         )
 
     def _search_dunning_level_id(self, operator, value):
@@ -429,8 +439,16 @@ class ResPartner(models.Model):
             raise UserError(_("Unsupported search on the dunning level: %s", operator))
         wanted = {value} if not isinstance(value, (list, tuple)) else set(value)
         wanted = {v or False for v in wanted}
+        if not all(v is False or isinstance(v, int) for v in wanted):
+            raise UserError(_("Unsupported search on the dunning level: %s", value))
+        ids = sorted(v for v in wanted if v is not False)
+        condition = SQL(
+            "(COALESCE(f.level_id = ANY(%s), FALSE) OR (%s AND f.level_id IS NULL))",
+            ids,
+            False in wanted,
+        )
         domain = self._dunning_figure_domain(
-            "level_id", lambda level: (level or False) in wanted
+            "level_id", condition, lambda level: (level or False) in wanted
         )
         return ["!", *domain] if operator in ("!=", "not in") else domain
 
@@ -460,8 +478,11 @@ class ResPartner(models.Model):
             ("commercial_partner_id.dunning_stage", "=", "collection"),
         ]
         unsettled = ["!", *expression.OR([excluded, collection])]
+        condition = SQL(
+            "(COALESCE(f.status, 'none') = ANY(%s))", sorted(map(str, values))
+        )
         by_figures = self._dunning_figure_domain(
-            "status", lambda status: status in values
+            "status", condition, lambda status: status in values
         )
         branches = [expression.AND([unsettled, by_figures])]
         if "excluded" in values:

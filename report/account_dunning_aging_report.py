@@ -42,15 +42,16 @@ class AccountDunningAgingReport(models.Model):
     @property
     def _table_query(self):
         """The selection of each company the user works in, on today's date: the
-        same rows as the statement, the desk and the daily run."""
-        selection = self.env["account.dunning.selection"]
+        same rows as the statement, the desk and the daily run (kept by
+        ``account.dunning.figures``)."""
+        figures = self.env["account.dunning.figures"]
         today = fields.Date.context_today(self)
         parts = [
             SQL(
                 """SELECT s.move_id AS id,
                           s.move_id,
                           s.partner_id,
-                          m.invoice_user_id AS user_id,
+                          s.user_id,
                           s.level_id,
                           %(company)s AS company_id,
                           %(currency)s AS currency_id,
@@ -65,12 +66,11 @@ class AccountDunningAgingReport(models.Model):
                           s.aged_61_90 AS days_61_90,
                           s.aged_91_120 AS days_91_120,
                           s.aged_over_120 AS days_over_120
-                     FROM (%(rows)s) s
-                     JOIN account_move m ON m.id = s.move_id""",
+                     FROM (%(rows)s) s""",
                 company=company.id,
                 currency=company.currency_id.id,
                 today=today,
-                rows=selection._open_items_sql(company, today, SQL("TRUE"), aged=True),
+                rows=figures._entries_sql(company, today),
             )
             for company in self.env.companies
         ]

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
@@ -92,11 +93,11 @@ class AccountDunningKpi(models.TransientModel):
         self.ensure_one()
         start, end = self.date_from, self.date_to
         before = start - timedelta(days=1)
-        ending = self._dunning_receivables(end)
-        beginning = self._dunning_receivables(before)
+        receivables = self._dunning_receivables_on([before, end])
+        ending, beginning = receivables[end], receivables[before]
         sales = self._dunning_sales(start, end)
         by_level, by_channel = self._dunning_effectiveness(start, end)
-        overdue_start = self._dunning_receivables(before)["overdue"]
+        overdue_start = beginning["overdue"]
         return {
             "dso": dso_countback(ending["total"], self._dunning_monthly_sales(end)),
             "avg_days_late": behaviour(
@@ -122,71 +123,122 @@ class AccountDunningKpi(models.TransientModel):
 
     # --- figures from the journal --------------------------------------------------
     def _dunning_receivables(self, on):
-        """Receivables on date ``on``: total, not yet due (current), overdue. What was
-        open then: each entry's amount less what was reconciled with it by then."""
+        """Receivables on date ``on`` (see ``_dunning_receivables_on``)."""
+        return self._dunning_receivables_on([on])[on]
+
+    def _dunning_receivables_on(self, dates):
+        """Per date of ``dates``, the receivables on that day: total, not yet due
+        (current), overdue. What was open then: each entry's amount less what was
+        reconciled with it by then. One pass over the receivable lines and their
+        reconciliations, whatever the number of dates."""
         self.env.flush_all()
+        dates = sorted(set(dates))
+        receivable = self.env["account.dunning.selection"]._receivable_account_ids()
+        matched = SQL(", ").join(
+            SQL(
+                "SUM(x.amount) FILTER (WHERE x.max_date <= %s) AS %s",
+                on,
+                SQL.identifier(f"matched_{index}"),
+            )
+            for index, on in enumerate(dates)
+        )
+        figures = SQL(", ").join(
+            SQL(
+                """COALESCE(SUM(%(open)s) FILTER (WHERE l.date <= %(on)s), 0),
+                   COALESCE(SUM(%(open)s) FILTER (
+                       WHERE l.date <= %(on)s AND l.balance > 0
+                         AND l.due >= %(on)s), 0),
+                   -- overdue as the selection says: due before the day
+                   COALESCE(SUM(%(open)s) FILTER (
+                       WHERE l.date <= %(on)s AND l.balance > 0
+                         AND l.due < %(on)s), 0)""",
+                open=SQL(
+                    "l.balance + COALESCE(%s, 0)",
+                    SQL.identifier("m", f"matched_{index}"),
+                ),
+                on=on,
+            )
+            for index, on in enumerate(dates)
+        )
         self.env.cr.execute(
             SQL(
                 """WITH lines AS (
-                       SELECT l.id, l.balance, COALESCE(l.date_maturity, l.date) AS due,
-                              l.balance
-                              - COALESCE((
-                                  SELECT SUM(p.amount)
-                                    FROM account_partial_reconcile p
-                                   WHERE p.debit_move_id = l.id
-                                     AND p.max_date <= %(on)s), 0)
-                              + COALESCE((
-                                  SELECT SUM(p.amount)
-                                    FROM account_partial_reconcile p
-                                   WHERE p.credit_move_id = l.id
-                                     AND p.max_date <= %(on)s), 0)
-                                  AS open_amount
+                       SELECT l.id, l.balance, l.date,
+                              COALESCE(l.date_maturity, l.date) AS due
                          FROM account_move_line l
-                         JOIN account_account a ON a.id = l.account_id
-                        WHERE a.account_type = 'asset_receivable'
+                        WHERE l.account_id = ANY(%(receivable)s)
                           AND l.parent_state = 'posted'
                           AND l.company_id = %(company)s
-                          AND l.date <= %(on)s
+                          AND l.date <= %(last)s
+                   ), matched AS (
+                       -- what was reconciled with each line, by date: less on the
+                       -- debit, more on the credit
+                       SELECT x.line_id, %(matched)s
+                         FROM (SELECT p.debit_move_id AS line_id, p.max_date,
+                                      -p.amount AS amount
+                                 FROM account_partial_reconcile p
+                                WHERE p.max_date <= %(last)s
+                               UNION ALL
+                               SELECT p.credit_move_id, p.max_date, p.amount
+                                 FROM account_partial_reconcile p
+                                WHERE p.max_date <= %(last)s) x
+                        WHERE x.line_id IN (SELECT id FROM lines)
+                        GROUP BY x.line_id
                    )
-                   SELECT COALESCE(SUM(open_amount), 0),
-                          COALESCE(SUM(open_amount) FILTER (
-                              WHERE balance > 0 AND due >= %(on)s), 0),
-                          -- overdue as the selection says: due before the day
-                          COALESCE(SUM(open_amount) FILTER (
-                              WHERE balance > 0 AND due < %(on)s), 0)
-                     FROM lines""",
-                on=on,
+                   SELECT %(figures)s
+                     FROM lines l
+                     LEFT JOIN matched m ON m.line_id = l.id""",
+                receivable=receivable,
                 company=self.company_id.id,
+                last=dates[-1],
+                matched=matched,
+                figures=figures,
             )
         )
-        total, current, overdue = self.env.cr.fetchone()
-        return {"total": total, "current": current, "overdue": overdue}
+        row = self.env.cr.fetchone()
+        return {
+            on: dict(
+                zip(
+                    ("total", "current", "overdue"), row[3 * i : 3 * i + 3], strict=True
+                )
+            )
+            for i, on in enumerate(dates)
+        }
 
-    def _dunning_sales(self, start, end):
+    def _dunning_sales_domain(self, start, end):
         """Credit sales of the period: customer invoices less credit notes, taxes
         included (what becomes receivable)."""
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("invoice_date", ">=", start),
+            ("invoice_date", "<=", end),
+        ]
+
+    def _dunning_sales(self, start, end):
         groups = self.env["account.move"]._read_group(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "posted"),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("invoice_date", ">=", start),
-                ("invoice_date", "<=", end),
-            ],
-            [],
-            ["amount_total_signed:sum"],
+            self._dunning_sales_domain(start, end), [], ["amount_total_signed:sum"]
         )
         return groups[0][0] or 0.0
 
     def _dunning_monthly_sales(self, end, months=12):
         """[(days, sales)] of the months up to ``end``, the latest first; the month
-        of ``end`` counts up to ``end``."""
+        of ``end`` counts up to ``end``. One grouped query."""
+        first = date_utils.start_of(end, "month") - relativedelta(months=months - 1)
+        sales = dict(
+            self.env["account.move"]._read_group(
+                self._dunning_sales_domain(first, end),
+                ["invoice_date:month"],
+                ["amount_total_signed:sum"],
+            )
+        )
         result = []
         month_end = end
         for __ in range(months):
             month_start = month_end.replace(day=1)
             days = (month_end - month_start).days + 1
-            result.append((days, self._dunning_sales(month_start, month_end)))
+            result.append((days, sales.get(month_start, 0.0)))
             month_end = month_start - timedelta(days=1)
         return result
 

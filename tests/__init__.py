@@ -7,6 +7,7 @@ from . import test_dunning_credit
 from . import test_dunning_documents
 from . import test_dunning_engine
 from . import test_dunning_figures
+from . import test_dunning_figures_store
 from . import test_dunning_followup
 from . import test_dunning_history
 from . import test_dunning_kpi

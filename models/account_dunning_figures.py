@@ -1,0 +1,600 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The selection's figures of every customer, kept so that the screens that list,
+sort, filter and group all customers (the collection desk, the kanban by level, the
+aged receivables) stay interactive with hundreds of thousands of open entries.
+
+Exact, never stale: the selection (``account.dunning.selection``) stays the one
+definition. A scheduled refresh stores its rows for the day; database triggers on
+every table those rows read mark the customer concerned, in the transaction that
+changes it; a read takes the stored rows of the customers not marked and the
+selection's rows, computed there and then, of those marked. A new day, or a change
+of a policy, a level or the receivable accounts, makes every stored row unusable
+until the next refresh: the screens then compute everything, as without the store.
+"""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .account_dunning_selection import AGED_COLUMNS
+from .cron_budget import CallBudget, call_seconds, may_commit, now
+
+STATE = "account_dunning_figures_state"
+DIRTY = "account_dunning_figures_dirty"
+CUSTOMERS = "account_dunning_figures_customer"
+ENTRIES = "account_dunning_figures_entry"
+TABLES = (STATE, DIRTY, CUSTOMERS, ENTRIES)
+# one refresh at a time (the cron, or a test): an advisory lock's key
+REFRESH_LOCK_KEY = 0x64756E66
+# The mark of a change that concerns every customer (a policy, a level, the
+# receivable accounts): a mark like the others, so that a change committed while a
+# refresh runs is never lost (the refresh forgets only the marks it saw).
+EVERYONE = 0
+# customers refreshed per step, between two commits
+REFRESH_CHUNK = 2000
+
+# The columns of ``account.dunning.selection._customers_sql``, kept per customer.
+CUSTOMER_COLUMNS = (
+    ("amount_overdue", "numeric"),
+    ("credit", "numeric"),
+    ("balance", "numeric"),
+    ("overdue_count", "bigint"),
+    ("level_id", "integer"),
+    ("next_date", "date"),
+    ("amount_to_claim", "numeric"),
+    ("status", "varchar"),
+    ("is_customer", "boolean"),
+)
+# What the aged receivables read of each open entry (``_open_items_sql``).
+ENTRY_COLUMNS = (
+    ("partner_id", "integer"),
+    ("user_id", "integer"),
+    ("level_id", "integer"),
+    ("due", "date"),
+    ("overdue_residual", "numeric"),
+    ("residual", "numeric"),
+    ("credit", "numeric"),
+    *((column, "numeric") for column in AGED_COLUMNS),
+)
+
+# Per table the selection reads: the columns whose change may change a figure, and
+# the customers it concerns, selected from the changed rows (alias ``r``, the
+# ``{rows}`` placeholder being the trigger's transition table). Tables without an
+# ``id`` (relations) mark on every change.
+RECEIVABLE = "asset_receivable"
+MARKED = {
+    "account_move_line": (
+        (
+            "partner_id",
+            "account_id",
+            "company_id",
+            "parent_state",
+            "reconciled",
+            "amount_residual",
+            "amount_residual_currency",
+            "date_maturity",
+            "date",
+            "move_id",
+        ),
+        f"""SELECT p.commercial_partner_id FROM {{rows}} r
+              JOIN res_partner p ON p.id = r.partner_id
+              JOIN account_account a ON a.id = r.account_id
+             WHERE a.account_type = '{RECEIVABLE}'""",
+    ),
+    "account_move": (
+        (
+            "commercial_partner_id",
+            "move_type",
+            "currency_id",
+            "dunning_excluded",
+            "dunning_dispute_state",
+            "dunning_level_id",
+            "invoice_user_id",
+        ),
+        "SELECT r.commercial_partner_id FROM {rows} r",
+    ),
+    "account_payment": (
+        ("partner_id", "move_id", "state", "amount_company_currency_signed"),
+        """SELECT p.commercial_partner_id FROM {rows} r
+             JOIN res_partner p ON p.id = r.partner_id
+           UNION ALL
+           SELECT m.commercial_partner_id FROM {rows} r
+             JOIN account_move__account_payment rel ON rel.payment_id = r.id
+             JOIN account_move m ON m.id = rel.invoice_id""",
+    ),
+    "account_move__account_payment": (
+        None,
+        """SELECT m.commercial_partner_id FROM {rows} r
+             JOIN account_move m ON m.id = r.invoice_id""",
+    ),
+    "account_dunning_reminder": (
+        ("partner_id", "company_id", "state", "date"),
+        "SELECT r.partner_id FROM {rows} r",
+    ),
+    "account_dunning_promise": (
+        ("partner_id", "state", "date"),
+        """SELECT r.partner_id FROM {rows} r
+           UNION ALL
+           SELECT m.commercial_partner_id FROM {rows} r
+             JOIN account_dunning_promise_move_rel x ON x.promise_id = r.id
+             JOIN account_move m ON m.id = x.move_id""",
+    ),
+    "account_dunning_promise_move_rel": (
+        None,
+        """SELECT m.commercial_partner_id FROM {rows} r
+             JOIN account_move m ON m.id = r.move_id""",
+    ),
+    "account_dunning_plan": (
+        ("partner_id", "state"),
+        """SELECT r.partner_id FROM {rows} r
+           UNION ALL
+           SELECT m.commercial_partner_id FROM {rows} r
+             JOIN account_dunning_plan_move_rel x ON x.plan_id = r.id
+             JOIN account_move m ON m.id = x.move_id""",
+    ),
+    "account_dunning_plan_move_rel": (
+        None,
+        """SELECT m.commercial_partner_id FROM {rows} r
+             JOIN account_move m ON m.id = r.move_id""",
+    ),
+    # the customer's settings (per company, in JSON) and whether it is a customer
+    "res_partner": (
+        (
+            "commercial_partner_id",
+            "dunning_policy_id",
+            "dunning_excluded",
+            "dunning_stage",
+            "customer_rank",
+        ),
+        "SELECT r.commercial_partner_id FROM {rows} r",
+    ),
+    "res_users": (
+        ("partner_id", "share"),
+        """SELECT p.commercial_partner_id FROM {rows} r
+             JOIN res_partner p ON p.id = r.partner_id""",
+    ),
+    "res_company": (("partner_id",), "SELECT r.partner_id FROM {rows} r"),
+}
+# Tables whose change concerns every customer: nothing stored is read until the
+# next refresh has stored everything again.
+INVALIDATING = {
+    "account_dunning_policy": None,
+    "account_dunning_level": None,
+    "account_account": ("account_type",),
+    "res_company": ("dunning_policy_id",),
+}
+
+
+class AccountDunningFigures(models.AbstractModel):
+    """Service: the selection's per-customer and per-entry figures, stored and
+    kept exact (see the module's docstring)."""
+
+    _name = "account.dunning.figures"
+    _description = "Dunning Figures Store"
+
+    # ------------------------------------------------------------------
+    # The tables and the triggers
+    # ------------------------------------------------------------------
+    def init(self):
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS %s (
+                       company_id integer PRIMARY KEY, date date NOT NULL)""",
+                SQL.identifier(STATE),
+            )
+        )
+        cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS %(t)s (partner_id integer NOT NULL);
+                   CREATE INDEX IF NOT EXISTS %(i)s ON %(t)s (partner_id)""",
+                t=SQL.identifier(DIRTY),
+                i=SQL.identifier(f"{DIRTY}_partner_idx"),
+            )
+        )
+        for table, key, columns in (
+            (CUSTOMERS, "partner_id", CUSTOMER_COLUMNS),
+            (ENTRIES, "move_id", ENTRY_COLUMNS),
+        ):
+            cr.execute(
+                SQL(
+                    """CREATE TABLE IF NOT EXISTS %(t)s (
+                           company_id integer NOT NULL, %(key)s integer NOT NULL,
+                           %(columns)s, PRIMARY KEY (company_id, %(key)s))""",
+                    t=SQL.identifier(table),
+                    key=SQL.identifier(key),
+                    columns=SQL(", ").join(
+                        SQL("%s %s", SQL.identifier(name), SQL(kind))
+                        for name, kind in columns
+                    ),
+                )
+            )
+        for table, (columns, marked) in MARKED.items():
+            self._install_trigger(table, columns, self._mark_code(marked), "mark")
+        invalidate = f"INSERT INTO {DIRTY} (partner_id) VALUES ({EVERYONE});"
+        for table, columns in INVALIDATING.items():
+            self._install_trigger(table, columns, invalidate, "invalidate")
+
+    @staticmethod
+    def _mark_code(marked):
+        """The statement that marks the customers of the rows of ``{rows}``."""
+        return (
+            f"INSERT INTO {DIRTY} (partner_id) SELECT DISTINCT partner_id "
+            f"FROM ({marked}) x (partner_id) WHERE partner_id IS NOT NULL;"
+        )
+
+    @staticmethod
+    def _trigger_bodies(columns, action):
+        """The action on insert, on delete and on update. An action on the rows
+        (``{rows}``) runs, on update, on the old and the new version of the rows
+        where one of ``columns`` changed (all rows when ``columns`` is None)."""
+        changed = columns and " OR ".join(
+            f"n.{column} IS DISTINCT FROM o.{column}" for column in columns
+        )
+        if "{rows}" not in action:
+            if columns is None:
+                return action, action, action
+            on_update = (
+                "IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o "
+                f"ON o.id = n.id WHERE {changed}) THEN {action} END IF;"
+            )
+            return action, action, on_update
+        on_insert = action.replace("{rows}", "new_rows")
+        on_delete = action.replace("{rows}", "old_rows")
+        if columns is None:
+            return on_insert, on_delete, on_insert + on_delete
+        moved = (
+            "(SELECT {side}.* FROM new_rows n JOIN old_rows o ON o.id = n.id "
+            f"WHERE {changed})"
+        )
+        on_update = "".join(
+            action.replace("{rows}", moved.replace("{side}", side))
+            for side in ("n", "o")
+        )
+        return on_insert, on_delete, on_update
+
+    def _install_trigger(self, table, columns, action, kind):
+        """Statement-level triggers (one call per statement, whatever the number of
+        rows) after insert, update and delete on ``table``."""
+        cr = self.env.cr
+        cr.execute("SELECT to_regclass(%s)", [table])
+        if not cr.fetchone()[0]:
+            # never silently: figures without their marks would be stale
+            raise RuntimeError(f"account_dunning: no table {table} for its triggers")
+        function = f"account_dunning_figures_{kind}_{table}"
+        on_insert, on_delete, on_update = self._trigger_bodies(columns, action)
+        body = (
+            f"BEGIN IF TG_OP = 'INSERT' THEN {on_insert} "
+            f"ELSIF TG_OP = 'DELETE' THEN {on_delete} "
+            f"ELSE {on_update} END IF; RETURN NULL; END"
+        )
+        cr.execute(
+            SQL(
+                "CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql "
+                "AS %s",
+                SQL.identifier(function),
+                body,
+            )
+        )
+        for event, referencing in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+            ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
+        ):
+            trigger = SQL.identifier(f"account_dunning_figures_{kind}_{event.lower()}")
+            cr.execute(
+                SQL(
+                    "DROP TRIGGER IF EXISTS %(trigger)s ON %(table)s; "
+                    "CREATE TRIGGER %(trigger)s AFTER %(event)s ON %(table)s "
+                    "REFERENCING %(referencing)s "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION %(function)s()",
+                    trigger=trigger,
+                    table=SQL.identifier(table),
+                    event=SQL(event),
+                    referencing=SQL(referencing),
+                    function=SQL.identifier(function),
+                )
+            )
+
+    @api.model
+    def _uninstall(self):
+        """Drop the triggers (from Odoo's tables too), their functions and the
+        tables: nothing of the store is left once the module is gone."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT p.oid::regprocedure::text FROM pg_proc p
+                WHERE p.proname LIKE 'account\\_dunning\\_figures\\_%'"""
+        )
+        for (function,) in cr.fetchall():
+            # CASCADE: the triggers that call it go with it
+            cr.execute(SQL("DROP FUNCTION IF EXISTS %s CASCADE", SQL(function)))
+        for table in TABLES:
+            cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))
+
+    # ------------------------------------------------------------------
+    # Reading
+    # ------------------------------------------------------------------
+    @api.model
+    def _is_fresh(self, company, date):
+        """Whether the stored rows of ``company`` are those of ``date`` and no
+        change since concerns every customer."""
+        self.env.flush_all()  # a pending write may make them unusable (a policy's)
+        self.env.cr.execute(
+            SQL(
+                """SELECT date FROM %(state)s
+                    WHERE company_id = %(company)s
+                      AND NOT EXISTS (SELECT 1 FROM %(dirty)s
+                                       WHERE partner_id = %(everyone)s)""",
+                state=SQL.identifier(STATE),
+                dirty=SQL.identifier(DIRTY),
+                company=company.id,
+                everyone=EVERYONE,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return bool(row) and row[0] == date
+
+    @staticmethod
+    def _marked_sql():
+        return SQL("SELECT partner_id FROM %s", SQL.identifier(DIRTY))
+
+    @api.model
+    def _any_marked(self):
+        """Whether any customer changed since the last refresh (a screen then reads
+        the store alone: no query for the marked ones, not even an empty one)."""
+        self.env.cr.execute(
+            SQL("SELECT EXISTS (SELECT 1 FROM %s)", SQL.identifier(DIRTY))
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _stored_and_live_sql(self, table, company, columns, live):
+        """The stored rows of the customers not marked, and ``live`` (the
+        selection's, for the marked customers) when some are."""
+        stored = SQL(
+            "SELECT %s FROM %s WHERE company_id = %s",
+            columns,
+            SQL.identifier(table),
+            company.id,
+        )
+        if not self._any_marked():
+            return stored
+        return SQL(
+            """%(stored)s AND partner_id NOT IN (%(marked)s)
+               UNION ALL
+               SELECT %(columns)s FROM (%(live)s) live""",
+            stored=stored,
+            marked=self._marked_sql(),
+            columns=columns,
+            live=live(),
+        )
+
+    def _marked_filter(self):
+        """The selection's line filter for the marked customers."""
+        return SQL("lp.commercial_partner_id IN (%s)", self._marked_sql())
+
+    @api.model
+    def _customers_sql(self, company, date):
+        """The rows of ``account.dunning.selection._customers_sql`` of every
+        customer of ``company`` on ``date``."""
+        self.env.flush_all()  # the triggers mark what pending writes change
+        selection = self.env["account.dunning.selection"]
+        if not self._is_fresh(company, date):
+            return selection._customers_sql(company, date, SQL("TRUE"))
+        columns = SQL(", ").join(
+            SQL.identifier(name) for name in ("partner_id", *dict(CUSTOMER_COLUMNS))
+        )
+        return self._stored_and_live_sql(
+            CUSTOMERS,
+            company,
+            columns,
+            lambda: selection._customers_sql(company, date, self._marked_filter()),
+        )
+
+    @api.model
+    def _customer_figures(self, company, date):
+        """Per commercial partner id, its row of the selection's ``_customers_sql``,
+        for every customer of ``company`` on ``date``."""
+        rows = self.env["account.dunning.selection"]._fetch(
+            self._customers_sql(company, date)
+        )
+        return {row["partner_id"]: row for row in rows}
+
+    @api.model
+    def _live_entries_sql(self, company, date, line_filter):
+        """What the aged receivables read of the selection's open entries."""
+        selection = self.env["account.dunning.selection"]
+        return SQL(
+            """SELECT s.move_id, %(columns)s
+                 FROM (%(rows)s) s
+                 JOIN account_move m ON m.id = s.move_id""",
+            columns=SQL(", ").join(
+                SQL("m.invoice_user_id AS user_id")
+                if name == "user_id"
+                else SQL.identifier("s", name)
+                for name in dict(ENTRY_COLUMNS)
+            ),
+            rows=selection._open_items_sql(company, date, line_filter, aged=True),
+        )
+
+    @api.model
+    def _entries_sql(self, company, date):
+        """The open entries of ``company`` on ``date`` as the aged receivables read
+        them (see ``ENTRY_COLUMNS``)."""
+        self.env.flush_all()
+        if not self._is_fresh(company, date):
+            return self._live_entries_sql(company, date, SQL("TRUE"))
+        columns = SQL(", ").join(
+            SQL.identifier(name) for name in ("move_id", *dict(ENTRY_COLUMNS))
+        )
+        return self._stored_and_live_sql(
+            ENTRIES,
+            company,
+            columns,
+            lambda: self._live_entries_sql(company, date, self._marked_filter()),
+        )
+
+    # ------------------------------------------------------------------
+    # Refreshing
+    # ------------------------------------------------------------------
+    @api.model
+    def _store_date(self, company):
+        """The day the store keeps for ``company``: the company's own day."""
+        tz = company.partner_id.tz or self.env.user.tz
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    @api.model
+    def _refresh(self, seconds=None):
+        """Store the figures of every customer where the stored rows are not
+        today's (the first call of a day, or after a change that concerns every
+        customer), else of the customers marked since, by chunks committed one by
+        one within the call's time (``cron_budget``). Returns how many customers
+        are left to refresh (Odoo calls again), or None when another transaction
+        is refreshing.
+
+        Only the marks this transaction saw are forgotten: Odoo's repeatable-read
+        snapshot neither computes nor deletes those of transactions that commit
+        meanwhile, which the next chunk or call takes."""
+        budget = CallBudget(seconds or call_seconds(self.env))
+        # sudo: the store holds the figures of every company, whoever runs it
+        companies = self.env["res.company"].sudo().search([])
+        done, first = 0, True
+        while True:
+            if not self._lock():
+                if first:
+                    return None
+                break  # another worker goes on from here
+            first = False
+            started = now()
+            stale = companies.filtered(
+                lambda c: not self._is_fresh(c, self._store_date(c))
+            )
+            if stale:
+                for company in stale:
+                    self._store_company(company)
+                # every customer's figures are stored: the marks seen are done
+                self.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(DIRTY)))
+            else:
+                chunk = self._marked_chunk()
+                if not chunk:
+                    break
+                for company in companies:
+                    self._store_partners(company, chunk)
+                done += len(chunk)
+            if may_commit(self.env):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            budget.record(started)
+            if not budget.fits_another_step():
+                break
+        remaining = self._marked_count()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    def _lock(self):
+        """Take the refresh's lock for this transaction; False if another has it."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK_KEY])
+        return self.env.cr.fetchone()[0]
+
+    def _marked_chunk(self):
+        """The next customers marked (not the mark for everyone: the next call
+        handles it with a whole refresh)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT partner_id FROM %s WHERE partner_id != %s
+                    ORDER BY partner_id LIMIT %s""",
+                SQL.identifier(DIRTY),
+                EVERYONE,
+                REFRESH_CHUNK,
+            )
+        )
+        return [partner_id for (partner_id,) in self.env.cr.fetchall()]
+
+    def _marked_count(self):
+        self.env.cr.execute(
+            SQL("SELECT COUNT(DISTINCT partner_id) FROM %s", SQL.identifier(DIRTY))
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _store_company(self, company):
+        """Store the figures of every customer of ``company`` for its day."""
+        date = self._store_date(company)
+        for table in (CUSTOMERS, ENTRIES):
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s",
+                    SQL.identifier(table),
+                    company.id,
+                )
+            )
+        self._store_rows(company, date, SQL("TRUE"))
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO %(state)s (company_id, date)
+                   VALUES (%(company)s, %(date)s)
+                   ON CONFLICT (company_id) DO UPDATE SET date = EXCLUDED.date""",
+                state=SQL.identifier(STATE),
+                company=company.id,
+                date=date,
+            )
+        )
+
+    def _store_partners(self, company, partner_ids):
+        """Store again the figures of the customers ``partner_ids`` of
+        ``company`` (for the day stored), and forget their marks."""
+        date = self._store_date(company)
+        for table in (CUSTOMERS, ENTRIES):
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s AND partner_id = ANY(%s)",
+                    SQL.identifier(table),
+                    company.id,
+                    partner_ids,
+                )
+            )
+        self._store_rows(
+            company, date, SQL("lp.commercial_partner_id = ANY(%s)", partner_ids)
+        )
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE partner_id = ANY(%s)",
+                SQL.identifier(DIRTY),
+                partner_ids,
+            )
+        )
+
+    def _store_rows(self, company, date, line_filter):
+        """Insert the selection's rows (customers and entries) of ``line_filter``."""
+        selection = self.env["account.dunning.selection"]
+        for table, key, columns, rows in (
+            (
+                CUSTOMERS,
+                "partner_id",
+                CUSTOMER_COLUMNS,
+                selection._customers_sql(company, date, line_filter),
+            ),
+            (
+                ENTRIES,
+                "move_id",
+                ENTRY_COLUMNS,
+                self._live_entries_sql(company, date, line_filter),
+            ),
+        ):
+            names = SQL(", ").join(
+                SQL.identifier(name) for name in (key, *dict(columns))
+            )
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO %(store)s (company_id, %(names)s)
+                       SELECT %(company)s, %(names)s FROM (%(rows)s) s""",
+                    store=SQL.identifier(table),
+                    names=names,
+                    company=company.id,
+                    rows=rows,
+                )
+            )
+
+    @api.model
+    def _cron_refresh(self):
+        """The scheduled action: store what changed since the last call (or the
+        whole day's figures at the first call of a day)."""
+        return self._refresh()
