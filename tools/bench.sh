@@ -82,5 +82,7 @@ for M in $SIZES; do
     "batches=$(field run batches) mem_first_batch_mb=$(field run mem_first_batch_mb)" \
     "mem_peak_mb=$(field run mem_peak_mb)" \
     $(for ui in desk kanban partner wizard1 wizard100 aging kpi; do
-        printf 'ui_%s_ms=%s ' "$ui" "$(field ui "ui_${ui}_ms")"; done)
+        printf 'ui_%s_ms=%s ' "$ui" "$(field ui "ui_${ui}_ms")"; done) \
+    "store_s=$(field ui ui_store_s) store_changed=$(field ui ui_store_changed)" \
+    "store_changed_s=$(field ui ui_store_changed_s)"
 done
