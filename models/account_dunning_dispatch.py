@@ -114,6 +114,29 @@ class AccountDunningDispatch(models.AbstractModel):
         waiting = {}
         for reminder in reminders:
             customer = reminder.partner_id.display_name
+            if reminder.create_activity and not self._activity_user(reminder):
+                reason = _(
+                    "Nobody can take the activity for %(customer)s: set its dunning "
+                    "responsible, its salesperson or the company's default dunning "
+                    "responsible.",
+                    customer=customer,
+                )
+                if not (reminder.send_email or reminder.send_letter):
+                    waiting[reminder.id] = reason
+                    continue
+                reminder._dunning_system_write({"create_activity": False})
+                reminder._dunning_note(
+                    reason + " " + _("The reminder goes without it.")
+                )
+            if not (
+                reminder.send_email or reminder.send_letter or reminder.create_activity
+            ):
+                # nothing would go out: never "Sent", the invoices stay where they are
+                waiting[reminder.id] = _(
+                    "No channel is chosen: tick Email, Letter or Activity, then send "
+                    "it."
+                )
+                continue
             has_address = (
                 reminder._dunning_letter_addressee()._dunning_has_postal_address()
             )
@@ -458,19 +481,43 @@ class AccountDunningDispatch(models.AbstractModel):
         return note + Markup("<p>%s</p>") % Markup("<br/>").join(lines)
 
     def _activity_user(self, reminder):
-        """Who gets the level's activity: per the level, else the responsible."""
+        """Who gets the level's activity: a person who can act on it. The level's
+        choice, then the customer's dunning responsible, its salesperson, the
+        reminder's responsible, the company's default responsible, then whoever
+        sends; never the superuser (OdooBot), an archived or a portal user, nor a
+        user of another company. Nobody (an empty recordset) when none is."""
         reminder.ensure_one()
         level = reminder.level_id
-        user = self.env["res.users"]
+        customer = reminder.partner_id
+        chosen = self.env["res.users"]
         if level.activity_user_type == "user":
-            user = level.activity_user_id
+            chosen = level.activity_user_id
         elif level.activity_user_type == "salesperson":
-            user = reminder.partner_id.user_id
-        return (
+            chosen = customer.user_id
+        candidates = (
+            chosen,
+            customer.dunning_responsible_id,
+            customer.user_id,
+            reminder.user_id,
+            reminder.company_id.dunning_responsible_id,
+            self.env.user,
+        )
+        for user in candidates:
+            if self._can_act(user, reminder.company_id):
+                return user
+        return self.env["res.users"]
+
+    @staticmethod
+    def _can_act(user, company):
+        """Whether ``user`` is a person of ``company`` who can act on an activity."""
+        # sudo: the state of a user the level or the customer names, not its data
+        user = user.sudo()
+        return bool(
             user
-            or reminder.user_id
-            or reminder.company_id.dunning_responsible_id
-            or self.env.user
+            and user.active
+            and not user.share
+            and not user._is_superuser()
+            and company in user.company_ids
         )
 
     def _log_on_documents(self, reminders, log_invoices=True):

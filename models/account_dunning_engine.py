@@ -372,6 +372,8 @@ class AccountDunningEngine(models.AbstractModel):
         plans = self.env["account.dunning.plan"].sudo()  # as above
         plans._dunning_update_states(today)
         plans._dunning_remind_instalments(today)
+        # the earlier days' held drafts give way to today's, held again if need be
+        self.env["account.dunning.holds"].sudo()._release_earlier(today)  # as above
         credit = self.env["account.dunning.credit"].sudo()  # as above
         for company in self.env["res.company"].sudo().search([]):  # as above
             credit.with_company(company)._release_holds(company)
@@ -448,7 +450,11 @@ class AccountDunningEngine(models.AbstractModel):
                     .with_context(tracking_disable=True, mail_create_nolog=True)
                 )
                 reminders = quiet.create(vals_list)
-                automatic = reminders.filtered(lambda r: r.level_id.auto_execute)
+                # what may be wrong waits for a human, even at an automatic level
+                held = self.env["account.dunning.holds"]._hold(reminders, date)
+                automatic = reminders.filtered(
+                    lambda r: r.level_id.auto_execute and r not in held
+                )
                 # no PDF inside the batch: printed afterwards, emails held till then
                 self.env["account.dunning.dispatch"]._send(
                     automatic, log_invoices=False, defer_documents=True

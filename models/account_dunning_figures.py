@@ -347,25 +347,32 @@ class AccountDunningFigures(models.AbstractModel):
         )
         return self.env.cr.fetchone()[0]
 
-    def _stored_and_live_sql(self, table, company, columns, live):
+    def _stored_and_live_sql(self, table, company, columns, live, condition=None):
         """The stored rows of the customers not marked, and ``live`` (the
-        selection's, for the marked customers) when some are."""
+        selection's, for the marked customers) when some are; only those meeting
+        ``condition`` (SQL on alias ``f``) if given, tested on each side so that
+        PostgreSQL estimates it from the stored table's statistics."""
+        condition = condition or SQL("TRUE")
         stored = SQL(
-            "SELECT %s FROM %s WHERE company_id = %s",
+            "SELECT %s FROM %s f WHERE f.company_id = %s AND %s",
             columns,
             SQL.identifier(table),
             company.id,
+            condition,
         )
         if not self._any_marked():
             return stored
         return SQL(
-            """%(stored)s AND partner_id NOT IN (%(marked)s)
+            """%(stored)s
+                 AND NOT EXISTS (SELECT 1 FROM %(dirty)s d
+                                  WHERE d.partner_id = f.partner_id)
                UNION ALL
-               SELECT %(columns)s FROM (%(live)s) live""",
+               SELECT %(columns)s FROM (%(live)s) f WHERE %(condition)s""",
             stored=stored,
-            marked=self._marked_sql(),
+            dirty=SQL.identifier(DIRTY),
             columns=columns,
             live=live(),
+            condition=condition,
         )
 
     def _marked_filter(self):
@@ -373,21 +380,28 @@ class AccountDunningFigures(models.AbstractModel):
         return SQL("lp.commercial_partner_id IN (%s)", self._marked_sql())
 
     @api.model
-    def _customers_sql(self, company, date):
+    def _customers_sql(self, company, date, condition=None):
         """The rows of ``account.dunning.selection._customers_sql`` of every
-        customer of ``company`` on ``date``."""
+        customer of ``company`` on ``date`` (only those meeting ``condition``, SQL
+        on alias ``f``, if given)."""
         self.env.flush_all()  # the triggers mark what pending writes change
         selection = self.env["account.dunning.selection"]
         if not self._is_fresh(company, date):
-            return selection._customers_sql(company, date, SQL("TRUE"))
+            return SQL(
+                "SELECT * FROM (%s) f WHERE %s",
+                selection._customers_sql(company, date, SQL("TRUE")),
+                condition or SQL("TRUE"),
+            )
         columns = SQL(", ").join(
-            SQL.identifier(name) for name in ("partner_id", *dict(CUSTOMER_COLUMNS))
+            SQL.identifier("f", name)
+            for name in ("partner_id", *dict(CUSTOMER_COLUMNS))
         )
         return self._stored_and_live_sql(
             CUSTOMERS,
             company,
             columns,
             lambda: selection._customers_sql(company, date, self._marked_filter()),
+            condition,
         )
 
     @api.model
@@ -424,7 +438,7 @@ class AccountDunningFigures(models.AbstractModel):
         if not self._is_fresh(company, date):
             return self._live_entries_sql(company, date, SQL("TRUE"))
         columns = SQL(", ").join(
-            SQL.identifier(name) for name in ("move_id", *dict(ENTRY_COLUMNS))
+            SQL.identifier("f", name) for name in ("move_id", *dict(ENTRY_COLUMNS))
         )
         return self._stored_and_live_sql(
             ENTRIES,
@@ -527,6 +541,11 @@ class AccountDunningFigures(models.AbstractModel):
                 )
             )
         self._store_rows(company, date, SQL("TRUE"))
+        # statistics at once, not when autovacuum comes: without them PostgreSQL
+        # takes the freshly filled tables for empty and joins them by nested loops
+        self.env.cr.execute(
+            SQL("ANALYZE %s, %s", SQL.identifier(CUSTOMERS), SQL.identifier(ENTRIES))
+        )
         self.env.cr.execute(
             SQL(
                 """INSERT INTO %(state)s (company_id, date)

@@ -35,6 +35,8 @@ SYSTEM_FIELDS = frozenset(
         "documents_pending",
         "activity_id",
         "failure_reason",
+        "hold_reason",
+        "hold_cleared_by_id",
         "fee_move_id",
         "attempt_count",
         "cancelled_by_id",

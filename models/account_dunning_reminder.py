@@ -135,6 +135,15 @@ class AccountDunningReminder(models.Model):
         copy=False,
         help="Why the reminder failed, or why it waits for review.",
     )
+    hold_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the daily run kept this reminder for review although its level "
+        "is automatic (see the README's safety holds); kept once it is sent anyway.",
+    )
+    hold_cleared_by_id = fields.Many2one(
+        "res.users", string="Sent Anyway By", readonly=True, copy=False
+    )
     # Channels: preset from the level, adjustable until the reminder is sent.
     send_email = fields.Boolean(
         string="Email",
@@ -575,6 +584,16 @@ class AccountDunningReminder(models.Model):
         check_button(self)
         if any(reminder.state not in ("draft", "failed") for reminder in self):
             raise UserError(_("Only draft or failed reminders can be sent."))
+        held = self.filtered(lambda r: r.hold_reason and not r.hold_cleared_by_id)
+        if held and not self.env.context.get("dunning_send_anyway"):
+            raise UserError(
+                _(
+                    "Reminder %(reminder)s is held for review: %(reason)s\n"
+                    "Open it and use Send Anyway once you have checked.",
+                    reminder=held[0].name,
+                    reason=held[0].hold_reason,
+                )
+            )
         empty = self.filtered(lambda r: not r.line_ids)
         if empty:
             raise UserError(
@@ -604,6 +623,30 @@ class AccountDunningReminder(models.Model):
                 },
             }
         return True
+
+    def action_send_anyway(self):
+        """Send a reminder the daily run held for review: who sent it and the
+        reason it was held are kept."""
+        check_button(self)
+        for reminder in self:
+            if reminder.state != "draft" or not reminder.hold_reason:
+                raise UserError(
+                    _(
+                        "Reminder %(reminder)s is not held for review: send it with "
+                        "Send.",
+                        reminder=reminder.name,
+                    )
+                )
+        for reminder in self:
+            reminder._dunning_note(
+                _(
+                    "Sent despite the hold by %(user)s. The hold: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reminder.hold_reason,
+                )
+            )
+        self._dunning_system_write({"hold_cleared_by_id": self.env.user.id})
+        return self.with_context(dunning_send_anyway=True).action_send()
 
     def action_record_call_outcome(self):
         """Close the call: the outcome goes on the customer's chatter and the call

@@ -39,6 +39,13 @@ class ResCompany(models.Model):
         string="Default Dunning Responsible",
         help="Follows up customers that have no dunning responsible of their own.",
     )
+    dunning_bank_feed_days = fields.Integer(
+        string="Bank Feed Age Limit (days)",
+        default=3,
+        help="The daily run keeps its reminders for review when the bank journals "
+        "brought no statement line for longer than this (payments received since "
+        "may not be booked yet); 0: never.",
+    )
     dunning_interest_rate = fields.Float(
         string="Late Interest Rate (%)",
         digits=(16, 4),
@@ -138,6 +145,19 @@ class ResCompany(models.Model):
             for part in (self.dunning_credit_alert_thresholds or "").split(",")
             if part.strip()
         )
+
+    @api.constrains("dunning_bank_feed_days")
+    def _check_dunning_bank_feed_days(self):
+        for company in self:
+            if company.dunning_bank_feed_days < 0:
+                raise ValidationError(
+                    _(
+                        "The bank feed age limit of %(company)s is %(days)s days: it "
+                        "cannot be negative (0 turns the check off).",
+                        company=company.name,
+                        days=company.dunning_bank_feed_days,
+                    )
+                )
 
     @api.constrains("dunning_interest_rate")
     def _check_dunning_interest_rate(self):

@@ -25,6 +25,9 @@ class ResConfigSettings(models.TransientModel):
     dunning_thank_you_template_id = fields.Many2one(
         related="company_id.dunning_thank_you_template_id", readonly=False
     )
+    dunning_bank_feed_days = fields.Integer(
+        related="company_id.dunning_bank_feed_days", readonly=False
+    )
     dunning_interest_rate = fields.Float(
         related="company_id.dunning_interest_rate", readonly=False
     )

@@ -325,8 +325,8 @@ class ResPartner(models.Model):
             raise UserError(_("Unsupported search on customers: %s", operator))
         positive = (operator == "=") == value
         customers = SQL(
-            "(SELECT f.partner_id FROM (%s) f WHERE f.is_customer)",
-            self._dunning_all_figures_sql(),
+            "(SELECT o.partner_id FROM (%s) o)",
+            self._dunning_all_figures_sql(SQL("f.is_customer")),
         )
         return [("id", "in" if positive else "not in", customers)]
 
@@ -399,26 +399,36 @@ class ResPartner(models.Model):
         )
         return SQL.identifier(figures_alias, column)
 
-    def _dunning_all_figures_sql(self):
+    def _dunning_all_figures_sql(self, condition=None):
         """The selection's rows of every customer of the current company (kept by
-        ``account.dunning.figures``)."""
+        ``account.dunning.figures``), those meeting ``condition`` (alias ``f``)."""
         return self.env["account.dunning.figures"]._customers_sql(
-            self.env.company, self._dunning_today()
+            self.env.company, self._dunning_today(), condition
         )
 
     def _dunning_figure_domain(self, column, condition, matches):
         """The customers whose row of figures (alias ``f``) meets ``condition``, an
-        SQL condition that is never NULL, ``matches`` being the same test in Python
-        on ``column``: those without open receivables match as a figure of none (0,
+        SQL condition that is never NULL on a figures row (on the plain columns,
+        which PostgreSQL estimates), ``matches`` being the same test in Python on
+        ``column``: those without open receivables match as a figure of none (0,
         no level, "none") does."""
-        figures = self._dunning_all_figures_sql()
         if matches(SQL_DEFAULTS[column]):
-            others = SQL(
-                "(SELECT f.partner_id FROM (%s) f WHERE NOT %s)", figures, condition
+            others = self._dunning_all_figures_sql(SQL("NOT %s", condition))
+            return [
+                (
+                    "commercial_partner_id",
+                    "not in",
+                    SQL("(SELECT o.partner_id FROM (%s) o)", others),
+                )
+            ]
+        ids = self._dunning_all_figures_sql(condition)
+        return [
+            (
+                "commercial_partner_id",
+                "in",
+                SQL("(SELECT o.partner_id FROM (%s) o)", ids),
             )
-            return [("commercial_partner_id", "not in", others)]
-        ids = SQL("(SELECT f.partner_id FROM (%s) f WHERE %s)", figures, condition)
-        return [("commercial_partner_id", "in", ids)]
+        ]
 
     def _search_dunning_amount_overdue(self, operator, value):
         compare = OPERATORS.get(operator)
@@ -428,7 +438,8 @@ class ResPartner(models.Model):
             or not isinstance(value, (int, float))
         ):
             raise UserError(_("Unsupported search on the overdue amount: %s", operator))
-        condition = SQL("(COALESCE(f.amount_overdue, 0) %s %s)", SQL(operator), value)
+        # the plain columns (never NULL in the figures): PostgreSQL estimates them
+        condition = SQL("(f.amount_overdue %s %s)", SQL(operator), value)
         return self._dunning_figure_domain(
             "amount_overdue", condition, lambda amount: compare(amount, value)
         )
@@ -442,10 +453,11 @@ class ResPartner(models.Model):
         if not all(v is False or isinstance(v, int) for v in wanted):
             raise UserError(_("Unsupported search on the dunning level: %s", value))
         ids = sorted(v for v in wanted if v is not False)
-        condition = SQL(
-            "(COALESCE(f.level_id = ANY(%s), FALSE) OR (%s AND f.level_id IS NULL))",
-            ids,
-            False in wanted,
+        # never NULL: with no level wanted, NULL (no level) is one of the values
+        condition = (
+            SQL("(f.level_id IS NULL OR f.level_id = ANY(%s))", ids)
+            if False in wanted
+            else SQL("(f.level_id = ANY(%s))", ids)
         )
         domain = self._dunning_figure_domain(
             "level_id", condition, lambda level: (level or False) in wanted
@@ -478,9 +490,7 @@ class ResPartner(models.Model):
             ("commercial_partner_id.dunning_stage", "=", "collection"),
         ]
         unsettled = ["!", *expression.OR([excluded, collection])]
-        condition = SQL(
-            "(COALESCE(f.status, 'none') = ANY(%s))", sorted(map(str, values))
-        )
+        condition = SQL("(f.status = ANY(%s))", sorted(map(str, values)))
         by_figures = self._dunning_figure_domain(
             "status", condition, lambda status: status in values
         )

@@ -451,6 +451,11 @@ class AccountDunningSend(models.TransientModel):
             raise UserError(_("Keep at least one invoice to remind."))
         if not self.level_id:
             raise UserError(_("Choose the level of this reminder."))
+        if not (self.send_email or self.send_letter or self.create_activity):
+            # nothing would go out: no reminder "Sent" for nothing
+            raise UserError(
+                _("Choose at least one channel: Email, Letter or Activity.")
+            )
         self.covered_move_ids._dunning_check_sendable()
         vals = self._dunning_reminder_vals(
             self.partner_id,

@@ -1,0 +1,127 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from .common import TODAY, DunningCommon
+
+
+def day(n):
+    return TODAY + timedelta(days=n)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningNothingForNothing(DunningCommon):
+    """A reminder that went through no channel is never "Sent"."""
+
+    def test_daily_run_level_without_channel_waits(self):
+        self.level_email.write(
+            {"send_email": False, "send_letter": False, "create_activity": False}
+        )
+        invoice = self._invoice(self.customer, 100, day(-7))
+        (reminder,) = self._run(TODAY)
+        self.assertEqual(reminder.state, "draft")
+        self.assertIn("No channel is chosen", reminder.failure_reason)
+        self.assertFalse(invoice.dunning_level_id)
+        self.assertEqual(invoice.dunning_count, 0)
+
+    def test_wizard_without_channel_refuses(self):
+        invoice = self._invoice(self.customer, 100, day(-7))
+        wizard = self._wizard(invoice)
+        wizard.write(
+            {"send_email": False, "send_letter": False, "create_activity": False}
+        )
+        with self.assertRaisesMessage(UserError, "Choose at least one channel"):
+            wizard.action_send()
+        self.assertFalse(
+            self.env["account.dunning.reminder"].search(
+                [("partner_id", "=", self.customer.id)]
+            )
+        )
+        self.assertFalse(invoice.dunning_level_id)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningActivityForAPerson(DunningCommon):
+    """An activity always lands on a person who can act."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.root = cls.env.ref("base.user_root")
+        cls.accountant = new_test_user(
+            cls.env, login="acc_trust", groups="account.group_account_invoice"
+        )
+        cls.salesperson = new_test_user(
+            cls.env, login="sales_trust", groups="base.group_user"
+        )
+        cls.archived = new_test_user(
+            cls.env, login="gone_trust", groups="account.group_account_invoice"
+        )
+        cls.archived.active = False
+        cls.portal = new_test_user(
+            cls.env, login="portal_trust", groups="base.group_portal"
+        )
+        cls.company.dunning_responsible_id = False
+        cls.level_call.activity_user_type = "responsible"
+
+    def _call_due(self, partner):
+        """An invoice whose next level is the phone call (an activity)."""
+        invoice = self._invoice(partner, 100, day(-11))
+        invoice.dunning_level_id = self.level_email
+        return invoice
+
+    def _run_as_scheduler(self):
+        Reminder = self.env["account.dunning.reminder"].with_user(self.root)
+        with freeze_time(TODAY):
+            Reminder._cron_dunning_run()
+        return Reminder.search([("date", "=", TODAY)])
+
+    def assertNobodyTechnical(self):
+        activities = self.env["mail.activity"].search([])
+        self.assertFalse(activities.filtered(lambda a: a.user_id._is_superuser()))
+        self.assertFalse(activities.filtered(lambda a: a.user_id.share))
+        self.assertFalse(activities.filtered(lambda a: not a.user_id.active))
+
+    def test_nobody_to_act_waits_with_the_reason(self):
+        self._call_due(self.customer)
+        (reminder,) = self._run_as_scheduler()
+        self.assertFalse(reminder.activity_id)
+        self.assertNobodyTechnical()
+        if reminder.state == "draft":
+            self.assertIn("Nobody can take the activity", reminder.failure_reason)
+        else:  # the level's email went alone, the activity dropped with a note
+            self.assertIn(
+                "Nobody can take the activity",
+                " ".join(reminder.message_ids.mapped("body")),
+            )
+
+    def test_each_fallback_in_turn(self):
+        self._call_due(self.customer)
+        self.customer.sudo().write(
+            {"dunning_responsible_id": self.archived.id, "user_id": self.portal.id}
+        )
+        self.company.dunning_responsible_id = self.accountant
+        (reminder,) = self._run_as_scheduler()
+        # archived responsible and portal salesperson skipped: the company's default
+        self.assertEqual(reminder.activity_id.user_id, self.accountant)
+        self.assertNobodyTechnical()
+
+    def test_salesperson_before_the_company_default(self):
+        self._call_due(self.customer)
+        self.customer.sudo().user_id = self.salesperson
+        self.company.dunning_responsible_id = self.accountant
+        (reminder,) = self._run_as_scheduler()
+        self.assertEqual(reminder.activity_id.user_id, self.salesperson)
+
+    def test_superuser_as_responsible_is_skipped(self):
+        self._call_due(self.customer)
+        self.customer.sudo().dunning_responsible_id = self.root
+        self.company.dunning_responsible_id = self.accountant
+        (reminder,) = self._run_as_scheduler()
+        self.assertEqual(reminder.activity_id.user_id, self.accountant)
+        self.assertNobodyTechnical()
