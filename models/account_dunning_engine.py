@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo import _, api, fields, models
+from odoo.tools import SQL, format_date
 
 from ..dunning.plan import Customer, Level, OpenItem, Policy, plan
 from .cron_budget import CallBudget, call_seconds, may_commit, now
@@ -291,6 +291,78 @@ class AccountDunningEngine(models.AbstractModel):
                 }
             )
         return vals_list
+
+    # ------------------------------------------------------------------
+    # A draft brought up to the day it goes out
+    # ------------------------------------------------------------------
+    @api.model
+    def _refresh_drafts(self, reminders, date):
+        """Bring draft ``reminders`` up to ``date`` before they go out: their date,
+        each invoice's amounts, days late, fee and interest as the selection says
+        that day; the invoices paid since or no longer chased (excluded, disputed,
+        promised, under a plan, handed over) are dropped with a note. Returns the
+        drafts left with no invoice (nothing to send)."""
+        drafts = reminders.filtered(lambda r: r.state == "draft")
+        empty = drafts.browse()
+        for company in drafts.company_id:
+            ours = drafts.filtered(lambda r, c=company: r.company_id == c)
+            charges = self.env["account.dunning.charges"]._charges(company, date)
+            rows = self.env["account.dunning.selection"]._open_rows(
+                company,
+                date,
+                SQL("lp.commercial_partner_id = ANY(%s)", ours.partner_id.ids),
+                instalments=charges.with_interest,
+            )
+            by_move = {row.move_id: row for row in rows}
+            for reminder in ours:
+                if not self._refresh_draft(reminder, by_move, date, charges):
+                    empty |= reminder
+        return empty
+
+    def _refresh_draft(self, reminder, by_move, date, charges):
+        """One draft (see ``_refresh_drafts``); whether an invoice is left."""
+        why_not = {
+            "excluded_invoice": _("excluded from dunning"),
+            "excluded_customer": _("the customer is excluded from dunning"),
+            "collection": _("the customer is handed over to collection"),
+            "dispute": _("disputed"),
+            "promise": _("a promise to pay covers it"),
+            "plan": _("under a payment plan"),
+        }
+        dropped = []
+        # sudo: the pipeline's own values on a draft, whoever sends it
+        lines = reminder.line_ids.sudo()
+        for line in lines:
+            row = by_move.get(line.move_id.id)
+            if row is None or row.residual <= 0:
+                dropped.append((line, _("paid since")))
+            elif row.chase_reason:
+                dropped.append((line, why_not.get(row.chase_reason, row.chase_reason)))
+            else:
+                vals = line_vals(row, line.level_id.id, (date - row.due).days, charges)
+                changed = {
+                    name: value
+                    for name, value in vals.items()
+                    if name not in ("move_id", "level_id", "currency_id")
+                    and line[name] != value
+                }
+                if changed:
+                    line.write(changed)
+        if dropped:
+            reminder._dunning_note(
+                _(
+                    "Brought up to %(date)s before sending; left out: %(invoices)s.",
+                    date=format_date(self.env, date),
+                    invoices="; ".join(
+                        f"{line.move_id.name} ({reason})" for line, reason in dropped
+                    ),
+                )
+            )
+            for line, __ in dropped:
+                line.unlink()
+        if reminder.date != date:
+            reminder._dunning_system_write({"date": date})
+        return bool(reminder.line_ids)
 
     def _human_user(self):
         """The current user, unless it is the scheduler's technical user."""

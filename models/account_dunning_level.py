@@ -151,6 +151,30 @@ class AccountDunningLevel(models.Model):
             else dict.fromkeys(CHANNEL_FIELDS, False)
         )
 
+    @api.depends("name", "policy_id.name")
+    @api.depends_context("dunning_level_policy")
+    def _compute_display_name(self):
+        # with the context key dunning_level_policy (the collection desk): "Policy:
+        # Level" where the company has more than one policy
+        named = set()
+        if self.env.context.get("dunning_level_policy"):
+            # sudo: how many policies the companies have, not their content
+            groups = (
+                self.env["account.dunning.policy"]
+                .sudo()
+                ._read_group(
+                    [("company_id", "in", self.company_id.ids)],
+                    ["company_id"],
+                    ["__count"],
+                )
+            )
+            named = {company.id for company, count in groups if count > 1}
+        for level in self:
+            if level.company_id.id in named and level.policy_id:
+                level.display_name = f"{level.policy_id.name}: {level.name}"
+            else:
+                level.display_name = level.name
+
     @api.depends("delay", "policy_id.level_ids.delay", "active")
     def _compute_sequence(self):
         for policy in self.policy_id:

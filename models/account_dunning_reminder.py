@@ -599,6 +599,18 @@ class AccountDunningReminder(models.Model):
             raise UserError(
                 _("Reminder %(reminder)s lists no invoice.", reminder=empty[0].name)
             )
+        # a draft goes out as it is today, not as it was when it was made
+        emptied = self.env["account.dunning.engine"]._refresh_drafts(
+            self, fields.Date.context_today(self)
+        )
+        if emptied:
+            raise UserError(
+                _(
+                    "Nothing is left to remind on %(reminder)s: its invoices were "
+                    "paid, or are no longer chased, since it was made. Cancel it.",
+                    reminder=emptied[0].name,
+                )
+            )
         sent = self.env["account.dunning.dispatch"]._send(self)
         unsent = self - sent
         if unsent and len(self) == 1:

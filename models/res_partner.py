@@ -471,9 +471,16 @@ class ResPartner(models.Model):
         company_levels = self.env["account.dunning.level"].search(
             [("company_id", "=", self.env.company.id)]
         )
-        # from the earliest level to the latest, whatever their policy
+        # each policy's levels together, from the earliest to the latest: the
+        # company's default policy first, the others by name
+        default = self.env.company.dunning_policy_id
         return (company_levels | levels).sorted(
-            lambda level: (level.delay, level.policy_id.id)
+            lambda level: (
+                level.policy_id != default,
+                level.policy_id.name or "",
+                level.policy_id.id,
+                level.delay,
+            )
         )
 
     def _search_dunning_status(self, operator, value):

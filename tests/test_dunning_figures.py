@@ -281,3 +281,31 @@ class TestDunningFigures(DunningCommon):
         start = self.cr.sql_log_count
         partners.read(fields)
         return self.cr.sql_log_count - start
+
+    def test_kanban_columns_keep_each_policy_together_and_named(self):
+        """With two policies, the desk's kanban shows each policy's levels together,
+        the company's default policy first, each column named with its policy."""
+        other = self.env["account.dunning.policy"].create(
+            {
+                "name": "Key accounts",
+                "level_ids": [
+                    Command.create({"name": "Formal notice", "delay": 20}),
+                    Command.create({"name": "Friendly reminder", "delay": 3}),
+                ],
+            }
+        )
+        Partner = self.env["res.partner"].with_context(dunning_level_policy=1)
+        columns = Partner.web_read_group(
+            [("id", "=", self.customer.id)], ["dunning_level_id"], ["dunning_level_id"]
+        )["groups"]
+        labels = [g["dunning_level_id"][1] for g in columns if g["dunning_level_id"]]
+        default = self.policy.name
+        ours = [f"{default}: {level.name}" for level in self.levels.filtered("active")]
+        self.assertEqual(
+            labels,
+            [*ours, "Key accounts: Friendly reminder", "Key accounts: Formal notice"],
+        )
+        # elsewhere a level keeps its own name
+        self.assertEqual(
+            other.level_ids.sorted("delay")[0].display_name, "Friendly reminder"
+        )

@@ -1,6 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, new_test_user, tagged
@@ -125,3 +125,84 @@ class TestDunningActivityForAPerson(DunningCommon):
         (reminder,) = self._run_as_scheduler()
         self.assertEqual(reminder.activity_id.user_id, self.accountant)
         self.assertNobodyTechnical()
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningManualSendSupersedes(DunningCommon):
+    """A reminder sent by hand replaces the customer's drafts waiting for review."""
+
+    def test_manual_formal_notice_supersedes_the_runs_draft(self):
+        invoice = self._invoice(self.customer, 1000, day(-16))
+        invoice.dunning_level_id = self.level_call
+        (draft,) = self._run(TODAY)  # the formal notice: a level sent by hand
+        self.assertEqual(draft.state, "draft")
+        wizard = self._wizard(invoice)
+        wizard.level_id = self.level_formal
+        wizard.action_send()
+        self.assertEqual(draft.state, "cancelled")
+        self.assertIn("Superseded by", draft.cancel_reason)
+        issued = self.env["account.dunning.reminder"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("state", "in", ("sending", "sent")),
+            ]
+        )
+        self.assertEqual(len(issued), 1)
+        self.assertIn(issued.name, draft.cancel_reason)
+        # the review queue has nothing left that would remind them a second time
+        self.assertFalse(
+            self.env["account.dunning.reminder"].search(
+                [("partner_id", "=", self.customer.id), ("state", "=", "draft")]
+            )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningStaleDrafts(DunningCommon):
+    """A draft goes out as it is on the day it is sent."""
+
+    def test_old_draft_is_brought_up_to_date(self):
+        paid = self._invoice(self.customer, 300, date(2026, 2, 20))
+        planned = self._invoice(self.customer, 400, date(2026, 2, 25))
+        kept = self._invoice(self.customer, 1000, date(2026, 3, 1))
+        invoices = paid | planned | kept
+        with freeze_time(date(2026, 3, 17)):
+            for invoice in invoices:
+                invoice.dunning_level_id = self.level_call
+            (draft,) = self._run(date(2026, 3, 17))  # the formal notice, by hand
+        self.assertEqual(draft.line_ids.move_id, invoices)
+        self.assertEqual(
+            draft.line_ids.filtered(lambda line: line.move_id == kept).days_overdue,
+            16,
+        )
+        with freeze_time(date(2026, 3, 31)):
+            self._pay(paid, 300, on=date(2026, 3, 30))
+            self.env["account.dunning.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [(6, 0, planned.ids)],
+                    "date": date(2026, 4, 10),
+                    "amount": 400,
+                }
+            )
+            draft.action_send()
+        self.assertIn(draft.state, ("sending", "sent"))
+        self.assertEqual(draft.date, date(2026, 3, 31))
+        self.assertEqual(draft.line_ids.move_id, kept)
+        self.assertEqual(draft.line_ids.days_overdue, 30)
+        notes = " ".join(draft.message_ids.mapped("body"))
+        self.assertIn(f"{paid.name} (paid since)", notes)
+        self.assertIn(f"{planned.name} (a promise to pay covers it)", notes)
+
+    def test_draft_with_nothing_left_is_refused(self):
+        invoice = self._invoice(self.customer, 300, date(2026, 3, 1))
+        with freeze_time(date(2026, 3, 17)):
+            invoice.dunning_level_id = self.level_call
+            (draft,) = self._run(date(2026, 3, 17))
+        with freeze_time(date(2026, 3, 31)):
+            self._pay(invoice, 300, on=date(2026, 3, 30))
+            with self.assertRaisesMessage(UserError, "Nothing is left to remind"):
+                draft.action_send()
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(draft.line_ids.move_id, invoice)

@@ -473,7 +473,39 @@ class AccountDunningSend(models.TransientModel):
         reminder = self.env["account.dunning.reminder"].create(vals)
         reminder._dunning_apply_edits(self)
         reminder.action_send()
+        self._dunning_supersede_drafts(reminder)
         return {"type": "ir.actions.act_window_close"}
+
+    def _dunning_supersede_drafts(self, reminders):
+        """A reminder sent by hand replaces its customer's drafts waiting for review
+        (sending one of them later would remind the customer twice): cancelled,
+        with a note saying by which reminder and whom."""
+        sent = reminders.filtered(lambda r: r.state in ("sending", "sent"))
+        if not sent:
+            return
+        drafts = self.env["account.dunning.reminder"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "in", sent.partner_id.ids),
+                ("state", "=", "draft"),
+                ("id", "not in", reminders.ids),
+            ]
+        )
+        by_partner = {reminder.partner_id: reminder for reminder in sent}
+        for draft in drafts:
+            note = _(
+                "Superseded by %(reminder)s, sent by %(user)s.",
+                reminder=by_partner[draft.partner_id].name,
+                user=self.env.user.name,
+            )
+            draft._dunning_note(note)
+            draft._dunning_system_write(
+                {
+                    "state": "cancelled",
+                    "cancel_reason": note,
+                    "cancelled_by_id": self.env.user.id,
+                }
+            )
 
     def _dunning_send_mass(self):
         plans, rows = self._dunning_mass_plans()
@@ -489,6 +521,7 @@ class AccountDunningSend(models.TransientModel):
             raise UserError(_("None of these customers has an open invoice to remind."))
         reminders = self.env["account.dunning.reminder"].create(vals_list)
         result = reminders.action_send()
+        self._dunning_supersede_drafts(reminders)
         return (
             result
             if isinstance(result, dict)
