@@ -206,3 +206,53 @@ class TestDunningStaleDrafts(DunningCommon):
                 draft.action_send()
         self.assertEqual(draft.state, "draft")
         self.assertEqual(draft.line_ids.move_id, invoice)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningWizardWarnings(DunningCommon):
+    """The wizard shows before Send what the daily run would hold or drop, and says
+    after Send what went out."""
+
+    def test_warnings_before_sending(self):
+        first = self._invoice(self.customer, 100, day(-7))
+        self._invoice(self.customer, 100, day(-7))
+        self.customer.sudo().write({"street": False, "city": False, "zip": False})
+        wizard = self._wizard(first)
+        wizard.send_letter = True
+        self.assertIn("Possible duplicate invoices", wizard.warning_html)
+        self.assertIn("no complete postal address", wizard.warning_html)
+        wizard.recipient_ids = (
+            self.env["res.partner"]
+            .sudo()
+            .create({"name": "No mail", "parent_id": self.customer.id})
+        )
+        self.assertIn("No recipient has an email address", wizard.warning_html)
+
+    def test_minimum_interval_needs_who_and_why(self):
+        invoice = self._invoice(self.customer, 100, day(-7))
+        self.policy.min_interval_days = 7
+        self._wizard(invoice).action_send()
+        wizard = self._wizard(invoice)
+        self.assertIn("the policy asks for 7 days", wizard.interval_warning)
+        with self.assertRaisesMessage(UserError, "the policy asks for 7 days"):
+            wizard.action_send()
+        wizard.confirm_interval = True
+        with self.assertRaisesMessage(UserError, "the policy asks for 7 days"):
+            wizard.action_send()  # a reason is needed too
+        wizard.interval_reason = "The customer asked for a copy"
+        wizard.action_send()
+        latest = self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", self.customer.id)], order="id desc", limit=1
+        )
+        notes = " ".join(latest.message_ids.mapped("body"))
+        self.assertIn("Sent within the policy's minimum interval", notes)
+        self.assertIn("The customer asked for a copy", notes)
+
+    def test_send_says_what_went_out(self):
+        invoice = self._invoice(self.customer, 100, day(-7))
+        result = self._wizard(invoice).action_send()
+        self.assertEqual(result["tag"], "display_notification")
+        message = result["params"]["message"]
+        self.assertIn("Dupont SA", message)
+        self.assertIn("email to Dupont@example.com", message)

@@ -1,11 +1,13 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..models.account_dunning_engine import line_vals
-from ..models.account_dunning_selection import CHASE_REASONS
+from ..models.account_dunning_selection import CHASE_REASONS, ISSUED
 
 
 class AccountDunningSend(models.TransientModel):
@@ -116,6 +118,18 @@ class AccountDunningSend(models.TransientModel):
         string="Attachments", compute="_compute_attachment_summary"
     )
     mass_summary = fields.Html(compute="_compute_mass_summary", sanitize=False)
+    # what an accountant should see before Send: the daily run's holds, the
+    # channels that cannot go, a reminder within the policy's minimum interval
+    warning_html = fields.Html(
+        string="Before sending", compute="_compute_warnings", sanitize=False
+    )
+    interval_warning = fields.Char(compute="_compute_warnings")
+    confirm_interval = fields.Boolean(
+        string="Send within the interval",
+        help="Send although the customer was reminded more recently than the "
+        "policy's minimum interval; who and why go in the chatter.",
+    )
+    interval_reason = fields.Char(string="Why now")
 
     @api.constrains("company_id", "partner_ids", "move_ids", "level_id")
     def _check_company_scope(self):
@@ -318,6 +332,90 @@ class AccountDunningSend(models.TransientModel):
                 {"plans": plans, "wizard": wizard},
             )
 
+    @api.depends(
+        "partner_id",
+        "level_id",
+        "covered_move_ids",
+        "send_email",
+        "send_letter",
+        "recipient_ids",
+    )
+    def _compute_warnings(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            texts, interval = [], False
+            partner = wizard.partner_id._origin
+            if not wizard.is_mass and partner and wizard.level_id:
+                preview = wizard._dunning_preview_reminder()
+                if preview.line_ids:
+                    reasons = self.env["account.dunning.holds"]._hold_reasons(
+                        preview, today
+                    )
+                    texts += reasons[preview.id]
+                texts += wizard._dunning_channel_problems(preview)
+                interval = wizard._dunning_interval_problem(partner, today)
+            if interval:
+                texts.append(interval)
+            wizard.interval_warning = interval
+            wizard.warning_html = (
+                Markup("<ul>%s</ul>")
+                % Markup("").join(Markup("<li>%s</li>") % text for text in texts)
+                if texts
+                else False
+            )
+
+    def _dunning_channel_problems(self, preview):
+        """The channels ticked that cannot go, as the dispatch would find them."""
+        problems = []
+        customer = self.partner_id.display_name
+        if self.send_email and not any(self.recipient_ids._origin.mapped("email")):
+            problems.append(
+                _(
+                    "No recipient has an email address: the email cannot go (a "
+                    "letter goes instead where %(customer)s has a postal address).",
+                    customer=customer,
+                )
+            )
+        if (
+            self.send_letter
+            and not preview._dunning_letter_addressee()._dunning_has_postal_address()
+        ):
+            problems.append(
+                _(
+                    "%(customer)s has no complete postal address: the letter is left "
+                    "out.",
+                    customer=customer,
+                )
+            )
+        return problems
+
+    def _dunning_interval_problem(self, partner, today):
+        """A sentence when ``partner`` was reminded more recently than its policy's
+        minimum interval, else False."""
+        days = self.policy_id.min_interval_days
+        if not days:
+            return False
+        last = self.env["account.dunning.reminder"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", ISSUED),
+            ],
+            order="date desc, id desc",
+            limit=1,
+        )
+        if not last or (today - last.date).days >= days:
+            return False
+        return _(
+            "%(customer)s was reminded on %(date)s (%(level)s): the policy asks for "
+            "%(days)s days between two reminders. Tick Send within the interval "
+            "and say why to send now.",
+            customer=partner.display_name,
+            date=format_date(self.env, last.date),
+            level=last.level_id.name,
+            days=days,
+        )
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
@@ -456,6 +554,9 @@ class AccountDunningSend(models.TransientModel):
             raise UserError(
                 _("Choose at least one channel: Email, Letter or Activity.")
             )
+        reason = (self.interval_reason or "").strip()
+        if self.interval_warning and not (self.confirm_interval and reason):
+            raise UserError(self.interval_warning)
         self.covered_move_ids._dunning_check_sendable()
         vals = self._dunning_reminder_vals(
             self.partner_id,
@@ -472,9 +573,48 @@ class AccountDunningSend(models.TransientModel):
         )
         reminder = self.env["account.dunning.reminder"].create(vals)
         reminder._dunning_apply_edits(self)
+        if self.interval_warning:
+            reminder._dunning_note(
+                _(
+                    "Sent within the policy's minimum interval by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
         reminder.action_send()
         self._dunning_supersede_drafts(reminder)
-        return {"type": "ir.actions.act_window_close"}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self._dunning_sent_summary(reminder),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _dunning_sent_summary(self, reminder):
+        """What went out, said after Send."""
+        went = []
+        if reminder.send_email:
+            went.append(
+                _(
+                    "email to %(to)s",
+                    to=", ".join(reminder.recipient_ids.mapped("email")),
+                )
+            )
+        if reminder.send_letter:
+            went.append(_("letter"))
+        if reminder.activity_id:
+            went.append(
+                _("activity for %(user)s", user=reminder.activity_id.user_id.name)
+            )
+        return _(
+            "%(reminder)s for %(customer)s: %(channels)s.",
+            reminder=reminder.name,
+            customer=reminder.partner_id.display_name,
+            channels="; ".join(went) or _("nothing went out"),
+        )
 
     def _dunning_supersede_drafts(self, reminders):
         """A reminder sent by hand replaces its customer's drafts waiting for review
