@@ -21,7 +21,7 @@ from odoo import Command, _, api, models
 from odoo.tools import SQL
 
 from .account_dunning_engine import contention_expected
-from .cron_budget import CallBudget, call_seconds, may_commit, now
+from .cron_budget import CallBudget, call_seconds, may_commit, now, step_done
 
 _logger = logging.getLogger(__name__)
 
@@ -192,11 +192,7 @@ class AccountDunningDocuments(models.AbstractModel):
                 break
             self._print(chunk)
             done += len(chunk)
-            if may_commit(self.env):
-                # a chunk printed stays printed if a later one fails
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            budget.record(started)
-            if not budget.fits_another_step():
+            if not step_done(self.env, budget, started):
                 break
             per_reminder = max(now() - started, 0.001) / len(chunk)
             size = max(1, min(MAX_CHUNK, int(budget.left() / 2 / per_reminder)))

@@ -17,7 +17,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .account_dunning_selection import AGED_COLUMNS
-from .cron_budget import CallBudget, call_seconds, may_commit, now
+from .cron_budget import CallBudget, call_seconds, now, step_done
 
 STATE = "account_dunning_figures_state"
 DIRTY = "account_dunning_figures_dirty"
@@ -62,6 +62,21 @@ ENTRY_COLUMNS = (
 # ``{rows}`` placeholder being the trigger's transition table). Tables without an
 # ``id`` (relations) mark on every change.
 RECEIVABLE = "asset_receivable"
+# the customers of the invoices of the rows (a relation to account_move)
+INVOICES_OF_ROWS = """SELECT m.commercial_partner_id FROM {rows} r
+                        JOIN account_move m ON m.id = r.move_id"""
+
+
+def _agreement_marks(relation, key):
+    """The customer of an agreement (a promise, a plan) and those of the invoices
+    it covers (``relation``, whose ``key`` is the agreement)."""
+    return f"""SELECT r.partner_id FROM {{rows}} r
+               UNION ALL
+               SELECT m.commercial_partner_id FROM {{rows}} r
+                 JOIN {relation} x ON x.{key} = r.id
+                 JOIN account_move m ON m.id = x.move_id"""
+
+
 MARKED = {
     "account_move_line": (
         (
@@ -113,30 +128,14 @@ MARKED = {
     ),
     "account_dunning_promise": (
         ("partner_id", "state", "date"),
-        """SELECT r.partner_id FROM {rows} r
-           UNION ALL
-           SELECT m.commercial_partner_id FROM {rows} r
-             JOIN account_dunning_promise_move_rel x ON x.promise_id = r.id
-             JOIN account_move m ON m.id = x.move_id""",
+        _agreement_marks("account_dunning_promise_move_rel", "promise_id"),
     ),
-    "account_dunning_promise_move_rel": (
-        None,
-        """SELECT m.commercial_partner_id FROM {rows} r
-             JOIN account_move m ON m.id = r.move_id""",
-    ),
+    "account_dunning_promise_move_rel": (None, INVOICES_OF_ROWS),
     "account_dunning_plan": (
         ("partner_id", "state"),
-        """SELECT r.partner_id FROM {rows} r
-           UNION ALL
-           SELECT m.commercial_partner_id FROM {rows} r
-             JOIN account_dunning_plan_move_rel x ON x.plan_id = r.id
-             JOIN account_move m ON m.id = x.move_id""",
+        _agreement_marks("account_dunning_plan_move_rel", "plan_id"),
     ),
-    "account_dunning_plan_move_rel": (
-        None,
-        """SELECT m.commercial_partner_id FROM {rows} r
-             JOIN account_move m ON m.id = r.move_id""",
-    ),
+    "account_dunning_plan_move_rel": (None, INVOICES_OF_ROWS),
     # the customer's settings (per company, in JSON) and whether it is a customer
     "res_partner": (
         (
@@ -494,10 +493,7 @@ class AccountDunningFigures(models.AbstractModel):
                 for company in companies:
                     self._store_partners(company, chunk)
                 done += len(chunk)
-            if may_commit(self.env):
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            budget.record(started)
-            if not budget.fits_another_step():
+            if not step_done(self.env, budget, started):
                 break
         remaining = self._marked_count()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -532,14 +528,7 @@ class AccountDunningFigures(models.AbstractModel):
     def _store_company(self, company):
         """Store the figures of every customer of ``company`` for its day."""
         date = self._store_date(company)
-        for table in (CUSTOMERS, ENTRIES):
-            self.env.cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE company_id = %s",
-                    SQL.identifier(table),
-                    company.id,
-                )
-            )
+        self._forget(company)
         self._store_rows(company, date, SQL("TRUE"))
         # statistics at once, not when autovacuum comes: without them PostgreSQL
         # takes the freshly filled tables for empty and joins them by nested loops
@@ -561,15 +550,7 @@ class AccountDunningFigures(models.AbstractModel):
         """Store again the figures of the customers ``partner_ids`` of
         ``company`` (for the day stored), and forget their marks."""
         date = self._store_date(company)
-        for table in (CUSTOMERS, ENTRIES):
-            self.env.cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE company_id = %s AND partner_id = ANY(%s)",
-                    SQL.identifier(table),
-                    company.id,
-                    partner_ids,
-                )
-            )
+        self._forget(company, partner_ids)
         self._store_rows(
             company, date, SQL("lp.commercial_partner_id = ANY(%s)", partner_ids)
         )
@@ -580,6 +561,20 @@ class AccountDunningFigures(models.AbstractModel):
                 partner_ids,
             )
         )
+
+    def _forget(self, company, partner_ids=None):
+        """Delete the stored rows of ``company``: of ``partner_ids`` only, if given."""
+        for table in (CUSTOMERS, ENTRIES):
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s AND %s",
+                    SQL.identifier(table),
+                    company.id,
+                    SQL("partner_id = ANY(%s)", partner_ids)
+                    if partner_ids is not None
+                    else SQL("TRUE"),
+                )
+            )
 
     def _store_rows(self, company, date, line_filter):
         """Insert the selection's rows (customers and entries) of ``line_filter``."""

@@ -63,26 +63,25 @@ class AccountDunningHolds(models.AbstractModel):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT m.commercial_partner_id,
-                          ARRAY_AGG(m.name ORDER BY m.name) AS names
-                     FROM account_move m
-                    WHERE m.company_id = %(company)s
-                      AND m.commercial_partner_id = ANY(%(partners)s)
-                      AND m.move_type = 'out_invoice'
-                      AND m.state = 'posted'
-                      AND m.payment_state IN ('not_paid', 'partial')
-                    GROUP BY m.commercial_partner_id, m.amount_total, m.invoice_date
+                """WITH open_invoices AS (
+                       SELECT m.commercial_partner_id AS partner_id, m.name,
+                              m.amount_total, m.invoice_date, m.ref
+                         FROM account_move m
+                        WHERE m.company_id = %(company)s
+                          AND m.commercial_partner_id = ANY(%(partners)s)
+                          AND m.move_type = 'out_invoice'
+                          AND m.state = 'posted'
+                          AND m.payment_state IN ('not_paid', 'partial')
+                   )
+                   SELECT partner_id, ARRAY_AGG(name ORDER BY name)
+                     FROM open_invoices
+                    GROUP BY partner_id, amount_total, invoice_date
                    HAVING COUNT(*) > 1
                    UNION ALL
-                   SELECT m.commercial_partner_id, ARRAY_AGG(m.name ORDER BY m.name)
-                     FROM account_move m
-                    WHERE m.company_id = %(company)s
-                      AND m.commercial_partner_id = ANY(%(partners)s)
-                      AND m.move_type = 'out_invoice'
-                      AND m.state = 'posted'
-                      AND m.payment_state IN ('not_paid', 'partial')
-                      AND COALESCE(m.ref, '') != ''
-                    GROUP BY m.commercial_partner_id, m.ref
+                   SELECT partner_id, ARRAY_AGG(name ORDER BY name)
+                     FROM open_invoices
+                    WHERE COALESCE(ref, '') != ''
+                    GROUP BY partner_id, ref
                    HAVING COUNT(*) > 1""",
                 company=company.id,
                 partners=partner_ids,

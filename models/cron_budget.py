@@ -72,6 +72,16 @@ def now():
     return time.monotonic()
 
 
+def step_done(env, budget, started):
+    """A step begun at ``started`` (now()) is done: committed on its own (when it may
+    be, see ``may_commit``: a step done stays done if a later one fails). Returns
+    whether another step fits in the call."""
+    if may_commit(env):
+        env.cr.commit()  # pylint: disable=invalid-commit
+    budget.record(started)
+    return budget.fits_another_step()
+
+
 class CallBudget:
     """The time left to one call, and whether another step fits in it."""
 

@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .bounds import check_days
+
 # Statutory late-payment mentions for French businesses (Code de commerce, L441-10 and
 # D441-5), printed on invoices and letters.
 FRENCH_CLAUSE_FR = (
@@ -148,16 +150,9 @@ class ResCompany(models.Model):
 
     @api.constrains("dunning_bank_feed_days")
     def _check_dunning_bank_feed_days(self):
+        label = self._fields["dunning_bank_feed_days"]._description_string(self.env)
         for company in self:
-            if company.dunning_bank_feed_days < 0:
-                raise ValidationError(
-                    _(
-                        "The bank feed age limit of %(company)s is %(days)s days: it "
-                        "cannot be negative (0 turns the check off).",
-                        company=company.name,
-                        days=company.dunning_bank_feed_days,
-                    )
-                )
+            check_days(self.env, company.dunning_bank_feed_days, label, minimum=0)
 
     @api.constrains("dunning_interest_rate")
     def _check_dunning_interest_rate(self):

@@ -10,6 +10,7 @@ from . import test_dunning_figures
 from . import test_dunning_figures_store
 from . import test_dunning_followup
 from . import test_dunning_history
+from . import test_dunning_holds
 from . import test_dunning_kpi
 from . import test_dunning_ladder
 from . import test_dunning_mail_states
@@ -21,3 +22,4 @@ from . import test_dunning_security
 from . import test_dunning_send
 from . import test_dunning_tour
 from . import test_dunning_translation
+from . import test_dunning_trust

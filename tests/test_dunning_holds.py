@@ -3,7 +3,7 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from odoo.addons.account.models.account_move import AccountMove
@@ -216,3 +216,8 @@ class TestDunningHolds(DunningCommon):
             )
         ]
         self.assertEqual(Partner.search(held), self.customer)
+
+    def test_bank_feed_age_limit_cannot_be_negative(self):
+        with self.assertRaises(ValidationError):
+            self.company.dunning_bank_feed_days = -1
+        self.company.dunning_bank_feed_days = 0  # turns the check off
