@@ -302,7 +302,17 @@ class AccountDunningEngine(models.AbstractModel):
         that day; the invoices paid since or no longer chased (excluded, disputed,
         promised, under a plan, handed over) are dropped with a note. Returns the
         drafts left with no invoice (nothing to send)."""
-        drafts = reminders.filtered(lambda r: r.state == "draft")
+        # a draft made today whose invoices did not change since is as of today
+        drafts = reminders.filtered(
+            lambda r: r.state == "draft"
+            and (
+                r.date != date
+                or any(
+                    move.write_date and move.write_date > r.create_date
+                    for move in r.line_ids.move_id
+                )
+            )
+        )
         empty = drafts.browse()
         for company in drafts.company_id:
             ours = drafts.filtered(lambda r, c=company: r.company_id == c)

@@ -37,6 +37,7 @@ SYSTEM_FIELDS = frozenset(
         "failure_reason",
         "hold_reason",
         "hold_cleared_by_id",
+        "level_forced",
         "fee_move_id",
         "attempt_count",
         "cancelled_by_id",

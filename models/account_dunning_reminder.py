@@ -141,6 +141,13 @@ class AccountDunningReminder(models.Model):
         help="Why the daily run kept this reminder for review although its level "
         "is automatic (see the README's safety holds); kept once it is sent anyway.",
     )
+    level_forced = fields.Boolean(
+        string="Level Above the Policy",
+        readonly=True,
+        copy=False,
+        help="The level was chosen by hand above what the policy gave its invoices "
+        "that day (the chatter says by whom).",
+    )
     hold_cleared_by_id = fields.Many2one(
         "res.users", string="Sent Anyway By", readonly=True, copy=False
     )

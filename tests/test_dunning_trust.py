@@ -256,3 +256,41 @@ class TestDunningWizardWarnings(DunningCommon):
         message = result["params"]["message"]
         self.assertIn("Dupont SA", message)
         self.assertIn("email to Dupont@example.com", message)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningLevelExplained(DunningCommon):
+    """The wizard says why it proposes a level; a level chosen above the policy is
+    marked so in the history."""
+
+    def test_level_not_due_yet_is_not_proposed(self):
+        invoice = self._invoice(self.customer, 100, day(-12))
+        invoice.dunning_level_id = self.level_call
+        wizard = self._wizard(invoice)
+        # 12 days late: the formal notice comes at 15 days, the call again
+        self.assertEqual(wizard.level_id, self.level_call)
+        self.assertIn("12 days late", wizard.level_reason)
+        self.assertIn(self.level_formal.name, wizard.level_reason)
+        wizard.level_id = self.level_formal
+        self.assertIn("Above what the policy gives", wizard.level_reason)
+        wizard.action_send()
+        reminder = self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertTrue(reminder.level_forced)
+        notes = " ".join(reminder.message_ids.mapped("body"))
+        self.assertIn("above what the policy gives", notes)
+
+    def test_one_level_at_a_time_without_skip(self):
+        invoice = self._invoice(self.customer, 100, day(-16))
+        invoice.dunning_level_id = self.level_email
+        wizard = self._wizard(invoice)
+        self.assertFalse(self.policy.allow_level_skip)
+        self.assertEqual(wizard.level_id, self.level_call)
+        self.assertIn("16 days late", wizard.level_reason)
+        wizard.action_send()
+        reminder = self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertFalse(reminder.level_forced)

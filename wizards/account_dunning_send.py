@@ -130,6 +130,7 @@ class AccountDunningSend(models.TransientModel):
         "policy's minimum interval; who and why go in the chatter.",
     )
     interval_reason = fields.Char(string="Why now")
+    level_reason = fields.Char(string="Why this level", compute="_compute_level_reason")
 
     @api.constrains("company_id", "partner_ids", "move_ids", "level_id")
     def _check_company_scope(self):
@@ -364,6 +365,24 @@ class AccountDunningSend(models.TransientModel):
                 else False
             )
 
+    @api.depends("level_id", "policy_id", "covered_move_ids")
+    def _compute_level_reason(self):
+        for wizard in self:
+            if wizard.is_mass or not wizard.level_id:
+                wizard.level_reason = False
+                continue
+            proposed, why = wizard._dunning_level_why(
+                wizard.policy_id._origin, wizard.covered_move_ids._origin
+            )
+            if proposed and wizard.level_id.delay > proposed.delay:
+                why = _(
+                    "Above what the policy gives (%(proposed)s): %(why)s The "
+                    "reminder's history says it was chosen by hand.",
+                    proposed=proposed.name,
+                    why=why,
+                )
+            wizard.level_reason = why
+
     def _dunning_channel_problems(self, preview):
         """The channels ticked that cannot go, as the dispatch would find them."""
         problems = []
@@ -446,29 +465,78 @@ class AccountDunningSend(models.TransientModel):
         overdue = [row.move_id for row in mine if row.due and row.due < today]
         return Move.browse(overdue or [row.move_id for row in mine])
 
-    def _dunning_proposed_level(self, policy, moves):
-        """The highest next level of ``moves`` in ``policy``; at the top, the top."""
-        if not policy:
-            return self.env["account.dunning.level"]
-        engine = self.env["account.dunning.engine"]
-        plan_policy = engine._policies({policy.id})[policy.id]
-        if not plan_policy.levels:
-            return self.env["account.dunning.level"]
-        reached = {
-            move.dunning_level_id.delay if move.dunning_level_id else None
-            for move in moves
-        } or {None}
-        top_level = plan_policy.ladder[0][-1]
-        best = max(
-            (
-                level
-                for level in map(plan_policy.next_level, reached)
-                if level is not None
-            ),
-            key=lambda level: level.delay,
-            default=top_level,
+    def _dunning_proposed_level(self, policy, moves, rows=None):
+        """The level the policy gives ``moves`` today (see ``_dunning_level_why``)."""
+        return self._dunning_level_why(policy, moves, rows)[0]
+
+    def _dunning_level_why(self, policy, moves, rows=None):
+        """(level, why): the highest level the policy gives one of ``moves`` today,
+        as the daily run raises them (days late, the level reached, level skip);
+        an invoice with no next level due yet gets its level again (the first if it
+        has none), at the top the top; and the sentence that says why. Days late
+        from the selection's ``rows`` when given (a mass send: no query per
+        customer), else from each invoice."""
+        Level = self.env["account.dunning.level"]
+        plan_policy = (
+            policy
+            and self.env["account.dunning.engine"]._policies({policy.id})[policy.id]
         )
-        return self.env["account.dunning.level"].browse(best.id)
+        if not plan_policy or not plan_policy.levels:
+            return Level, False
+        levels, __ = plan_policy.ladder
+        today = fields.Date.context_today(self)
+        due = {row.move_id: row.due for row in rows or ()}
+        best = None
+        for move in moves or [None]:
+            reached = move.dunning_level_id if move else Level
+            if not move:
+                days = 0
+            elif move.id in due:
+                days = (today - due[move.id]).days
+            else:
+                days = move.days_overdue
+            current = reached.delay if reached else None
+            raised = plan_policy.level_to_raise(current, days)
+            following = plan_policy.next_level(current)
+            if raised:
+                level = raised
+            elif following is None:
+                level = levels[-1]
+            else:
+                same = [lvl for lvl in levels if lvl.id == reached.id]
+                level = same[0] if same else levels[0]
+            if best is None or level.delay > best[0].delay:
+                best = (level, move, days, reached, raised, following)
+        level, move, days, reached, raised, following = best
+        record = Level.browse(level.id)
+        name = move.name if move else ""
+        if raised:
+            why = _(
+                "%(invoice)s is %(days)s days late: %(level)s comes at %(delay)s days.",
+                invoice=name,
+                days=days,
+                level=record.name,
+                delay=level.delay,
+            )
+            if plan_policy.allow_level_skip and raised != following:
+                why += " " + _("The policy lets an invoice skip levels.")
+        elif following is None:
+            why = _(
+                "%(invoice)s reached the last level, %(level)s.",
+                invoice=name,
+                level=record.name,
+            )
+        else:
+            why = _(
+                "%(invoice)s is %(days)s days late: the next level, %(next)s, comes "
+                "at %(delay)s days; %(level)s until then.",
+                invoice=name,
+                days=days,
+                next=Level.browse(following.id).name,
+                delay=following.delay,
+                level=record.name,
+            )
+        return record, why
 
     def _dunning_preview_reminder(self):
         """An unsaved reminder as sending would create it, to render the email."""
@@ -531,7 +599,7 @@ class AccountDunningSend(models.TransientModel):
         for partner in self.partner_ids:
             moves = self._dunning_default_moves(partner, rows)
             level = self._dunning_proposed_level(
-                self._dunning_policy_of(partner), moves
+                self._dunning_policy_of(partner), moves, rows
             )
             plans.append((partner, moves, level))
         return plans, rows
@@ -573,6 +641,18 @@ class AccountDunningSend(models.TransientModel):
         )
         reminder = self.env["account.dunning.reminder"].create(vals)
         reminder._dunning_apply_edits(self)
+        proposed = self._dunning_proposed_level(self.policy_id, self.covered_move_ids)
+        if proposed and self.level_id.delay > proposed.delay:
+            reminder._dunning_system_write({"level_forced": True})
+            reminder._dunning_note(
+                _(
+                    "Level %(level)s chosen by %(user)s, above what the policy gives "
+                    "(%(proposed)s).",
+                    level=self.level_id.name,
+                    user=self.env.user.name,
+                    proposed=proposed.name,
+                )
+            )
         if self.interval_warning:
             reminder._dunning_note(
                 _(
