@@ -11,7 +11,8 @@ from .common import DunningCommon
 @tagged("post_install", "-at_install")
 class TestDunningTour(DunningCommon, HttpCase):
     """In a real browser (headless Chromium): an accountant sends a reminder from an
-    overdue invoice and finds it in the invoice's history."""
+    overdue invoice and finds it in the invoice's history; a reviewer sends a held
+    reminder anyway."""
 
     def test_send_reminder_from_an_overdue_invoice(self):
         # the browser lives on today's date: the invoice is 20 days late
@@ -37,3 +38,27 @@ class TestDunningTour(DunningCommon, HttpCase):
         self.assertEqual(reminder.state, "sending")
         self.assertEqual(reminder.line_ids.move_id, invoice)
         self.assertEqual(reminder.create_uid.login, "tour_accountant")
+
+    def test_send_a_held_reminder_anyway(self):
+        """The review queue shows a reminder the daily run held, with its reason; the
+        accountant sends it anyway."""
+        today = fields.Date.context_today(self.env.user)
+        self._invoice(self.customer, 100, today - timedelta(days=7))
+        self._invoice(self.customer, 100, today - timedelta(days=7))
+        (held,) = self._run(today)
+        self.assertIn("Possible duplicate invoices", held.hold_reason)
+        accountant = new_test_user(
+            self.env,
+            login="tour_reviewer",
+            groups="base.group_user,account.group_account_invoice",
+            email="tour_reviewer@example.com",
+            lang="en_US",
+        )
+        self.start_tour(
+            "/odoo/action-account_dunning.account_dunning_reminder_review_action",
+            "account_dunning_held_reminder",
+            login="tour_reviewer",
+        )
+        self.assertIn(held.state, ("sending", "sent"))
+        self.assertEqual(held.hold_cleared_by_id, accountant)
+        self.assertIn("Possible duplicate invoices", held.hold_reason)
