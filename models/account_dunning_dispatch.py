@@ -65,7 +65,12 @@ class AccountDunningDispatch(models.AbstractModel):
         have some.
         """
         reminders = reminders.filtered(lambda r: r.state in ("draft", "failed"))
-        waiting = self._apply_fallbacks(reminders)
+        # who takes each activity, asked once for the fallbacks and the scheduling
+        activity_users = {
+            reminder.id: self._activity_user(reminder)
+            for reminder in reminders.filtered("create_activity")
+        }
+        waiting = self._apply_fallbacks(reminders, activity_users)
         for reminder in reminders.filtered(lambda r: r.id in waiting):
             reminder._dunning_system_write({"failure_reason": waiting[reminder.id]})
         ready = reminders.filtered(lambda r: r.id not in waiting)
@@ -87,7 +92,7 @@ class AccountDunningDispatch(models.AbstractModel):
             )
         sent = ready - failed
         self.env["account.dunning.documents"]._queue(deferred & sent)
-        self._schedule_activities(sent)
+        self._schedule_activities(sent, activity_users)
         # an email is out once the mail server accepted it (see mail.mail): until
         # then its reminder is issued, and says so, but not "Sent"
         emailed = sent.filtered("send_email")
@@ -106,15 +111,17 @@ class AccountDunningDispatch(models.AbstractModel):
             handed_over.action_dunning_handoff()
         return sent
 
-    def _apply_fallbacks(self, reminders):
+    def _apply_fallbacks(self, reminders, activity_users):
         """Missing data blocks only its own channel: an email nobody can receive becomes
-        a letter; a letter without a postal address is left out when an email goes.
+        a letter; a letter without a postal address is left out when an email goes;
+        an activity nobody can take (``activity_users``: per reminder id, see
+        ``_activity_user``) is left out when another channel goes.
         Returns {reminder id: reason} of those left without any channel.
         """
         waiting = {}
         for reminder in reminders:
             customer = reminder.partner_id.display_name
-            if reminder.create_activity and not self._activity_user(reminder):
+            if reminder.create_activity and not activity_users[reminder.id]:
                 reason = _(
                     "Nobody can take the activity for %(customer)s: set its dunning "
                     "responsible, its salesperson or the company's default dunning "
@@ -415,9 +422,10 @@ class AccountDunningDispatch(models.AbstractModel):
         )
         return {a.res_id: a for a in attachments}
 
-    def _schedule_activities(self, reminders):
+    def _schedule_activities(self, reminders, activity_users):
         """The activity of each reminder whose channels include one (once: a reminder
-        sent again keeps its activity), for the person the level names."""
+        sent again keeps its activity), for its user in ``activity_users`` (per
+        reminder id, see ``_activity_user``)."""
         todo = reminders.filtered(lambda r: r.create_activity and not r.activity_id)
         if not todo:
             return
@@ -439,7 +447,7 @@ class AccountDunningDispatch(models.AbstractModel):
                         "summary": reminder.level_id.activity_summary
                         or reminder.level_id.name,
                         "note": self._activity_note(reminder),
-                        "user_id": self._activity_user(reminder).id,
+                        "user_id": activity_users[reminder.id].id,
                         "date_deadline": reminder.date,
                     }
                     for reminder in todo

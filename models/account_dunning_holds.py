@@ -16,10 +16,6 @@ from datetime import timedelta
 from odoo import _, api, models
 from odoo.tools import SQL, format_date
 
-# the bank feed is stale after this many days without a statement line (the
-# company's setting, this by default)
-BANK_FEED_DAYS = 3
-
 
 class AccountDunningHolds(models.AbstractModel):
     """Service: why reminders should wait for a human, computed for a batch."""

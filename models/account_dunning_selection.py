@@ -74,23 +74,6 @@ class AccountDunningSelection(models.AbstractModel):
     # Who is a customer
     # ------------------------------------------------------------------
     @api.model
-    def _customer_ids(self, company, date):
-        """Ids of the customers of ``company`` with receivables on ``date``: those
-        with an open receivable entry who were invoiced as customers, not a company
-        of this database nor an internal user (an employee's expense refund is not
-        a customer's debt). One query."""
-        rows = self._fetch(
-            SQL(
-                """SELECT d.partner_id
-                     FROM (SELECT DISTINCT o.partner_id FROM (%s) o) d
-                    WHERE %s""",
-                self._open_items_sql(company, date, SQL("TRUE")),
-                self._is_customer_sql(SQL("d.partner_id")),
-            )
-        )
-        return [row["partner_id"] for row in rows]
-
-    @api.model
     def _is_customer_sql(self, partner_id):
         """Whether the commercial partner ``partner_id`` (SQL) with open receivables
         is a customer: invoiced as one, not a company of this database nor an
