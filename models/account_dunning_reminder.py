@@ -607,17 +607,7 @@ class AccountDunningReminder(models.Model):
                 _("Reminder %(reminder)s lists no invoice.", reminder=empty[0].name)
             )
         # a draft goes out as it is today, not as it was when it was made
-        emptied = self.env["account.dunning.engine"]._refresh_drafts(
-            self, fields.Date.context_today(self)
-        )
-        if emptied:
-            raise UserError(
-                _(
-                    "Nothing is left to remind on %(reminder)s: its invoices were "
-                    "paid, or are no longer chased, since it was made. Cancel it.",
-                    reminder=emptied[0].name,
-                )
-            )
+        self._dunning_bring_up_to_date()
         sent = self.env["account.dunning.dispatch"]._send(self)
         unsent = self - sent
         if unsent and len(self) == 1:
@@ -642,6 +632,22 @@ class AccountDunningReminder(models.Model):
                 },
             }
         return True
+
+    def _dunning_bring_up_to_date(self):
+        """Bring the drafts among these reminders up to today, as they would go out
+        (see ``account.dunning.engine._refresh_drafts``); refused for a draft with
+        nothing left to remind."""
+        emptied = self.env["account.dunning.engine"]._refresh_drafts(
+            self, fields.Date.context_today(self)
+        )
+        if emptied:
+            raise UserError(
+                _(
+                    "Nothing is left to remind on %(reminder)s: its invoices were "
+                    "paid, or are no longer chased, since it was made. Cancel it.",
+                    reminder=emptied[0].name,
+                )
+            )
 
     def action_send_anyway(self):
         """Send a reminder the daily run held for review: who sent it and the

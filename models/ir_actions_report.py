@@ -43,7 +43,11 @@ class IrActionsReport(models.Model):
         document per run, several runs at once (see ``dunning.pdf_runs``). HTML per
         record where Odoo prints no PDF: in test mode unless
         ``force_report_rendering`` is in the context, or without wkhtmltopdf.
+
+        The pipeline's rendering: drafts print as they are (the pipeline brought
+        them to its own date), not brought up to today as a user's print does.
         """
+        self = self.with_context(dunning_pipeline_render=True)
         if self.get_wkhtmltopdf_state() in PDF_READY and not self._dunning_html_only():
             if len(records) > 1 and not is_patched(_get_wkhtmltopdf_bin()):
                 return self._dunning_render_each(report_ref, records), "pdf"

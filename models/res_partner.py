@@ -116,7 +116,7 @@ class ResPartner(models.Model):
     )
     dunning_is_customer = fields.Boolean(
         string="Customer with Receivables",
-        compute="_compute_dunning_is_customer",
+        compute="_compute_dunning_figures",
         search="_search_dunning_is_customer",
         groups=ACCOUNTING,
     )
@@ -155,6 +155,13 @@ class ResPartner(models.Model):
     dunning_reminder_count = fields.Integer(
         compute="_compute_dunning_reminder_count",
         groups=ACCOUNTING,
+    )
+    dunning_held_count = fields.Integer(
+        string="Held for Review",
+        compute="_compute_dunning_reminder_count",
+        groups=ACCOUNTING,
+        help="The customer's reminders the daily run keeps as drafts for review, "
+        "with the reason on each.",
     )
 
     dunning_stage = fields.Selection(
@@ -277,6 +284,7 @@ class ResPartner(models.Model):
     )
     @api.depends_context("company")
     def _compute_dunning_figures(self):
+        # a contact reads its company's figures
         commercial = self.commercial_partner_id._origin
         figures = {}
         if commercial:
@@ -292,6 +300,7 @@ class ResPartner(models.Model):
             partner.dunning_amount_overdue = row.get("amount_overdue", 0.0)
             partner.dunning_credit_amount = row.get("credit", 0.0)
             partner.dunning_overdue_count = row.get("overdue_count", 0)
+            partner.dunning_is_customer = bool(row.get("is_customer"))
             partner.dunning_level_id = levels.browse(row.get("level_id"))
             partner.dunning_next_date = row.get("next_date")
             partner.dunning_status = customer._dunning_settled_status() or row.get(
@@ -308,18 +317,6 @@ class ResPartner(models.Model):
             return "collection"
         return False
 
-    def _compute_dunning_is_customer(self):
-        # a contact reads its company's, as for the figures
-        commercial = self.commercial_partner_id._origin
-        figures = {}
-        if commercial:
-            figures = self.env["account.dunning.selection"]._customer_figures(
-                self.env.company, self._dunning_today(), commercial.ids
-            )
-        for partner in self:
-            row = figures.get(partner.commercial_partner_id._origin.id) or {}
-            partner.dunning_is_customer = bool(row.get("is_customer"))
-
     def _search_dunning_is_customer(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on customers: %s", operator))
@@ -331,17 +328,22 @@ class ResPartner(models.Model):
         return [("id", "in" if positive else "not in", customers)]
 
     def _compute_dunning_reminder_count(self):
-        counts = dict(
-            self.env["account.dunning.reminder"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        counts, held = {}, {}
+        # per state: all of them, and those with a hold (held while still drafts)
+        for customer, state, count, with_hold in self.env[
+            "account.dunning.reminder"
+        ]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id", "state"],
+            ["__count", "hold_reason:count"],
+        ):
+            counts[customer] = counts.get(customer, 0) + count
+            if state == "draft":
+                held[customer] = with_hold
         for partner in self:
-            partner.dunning_reminder_count = counts.get(
-                partner.commercial_partner_id, 0
-            )
+            customer = partner.commercial_partner_id
+            partner.dunning_reminder_count = counts.get(customer, 0)
+            partner.dunning_held_count = held.get(customer, 0)
 
     @api.model
     def _dunning_today(self):

@@ -216,6 +216,10 @@ class TestDunningHolds(DunningCommon):
             )
         ]
         self.assertEqual(Partner.search(held), self.customer)
+        # the desk counts them per customer
+        self.assertEqual(Partner.browse(self.customer.id).dunning_held_count, 1)
+        self.assertEqual(Partner.browse(self.other_customer.id).dunning_held_count, 0)
+        self.assertEqual(Partner.browse(self.customer.id).dunning_reminder_count, 1)
 
     def test_bank_feed_age_limit_cannot_be_negative(self):
         with self.assertRaises(ValidationError):

@@ -195,6 +195,29 @@ class TestDunningStaleDrafts(DunningCommon):
         self.assertIn(f"{paid.name} (paid since)", notes)
         self.assertIn(f"{planned.name} (a promise to pay covers it)", notes)
 
+    def test_old_draft_prints_as_of_today(self):
+        paid = self._invoice(self.customer, 300, date(2026, 2, 20))
+        kept = self._invoice(self.customer, 1000, date(2026, 3, 1))
+        with freeze_time(date(2026, 3, 17)):
+            (paid | kept).dunning_level_id = self.level_call
+            (draft,) = self._run(date(2026, 3, 17))
+        with freeze_time(date(2026, 3, 31)):
+            self._pay(paid, 300, on=date(2026, 3, 30))
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(
+                    "account_dunning.action_report_dunning_letter", draft.ids
+                )[0]
+                .decode()
+            )
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(draft.date, date(2026, 3, 31))
+        self.assertEqual(draft.line_ids.move_id, kept)
+        self.assertIn(kept.name, html)
+        self.assertNotIn(paid.name, html)
+        self.assertIn("03/31/2026", html)
+        self.assertNotIn("03/17/2026", html)
+
     def test_draft_with_nothing_left_is_refused(self):
         invoice = self._invoice(self.customer, 300, date(2026, 3, 1))
         with freeze_time(date(2026, 3, 17)):
@@ -256,6 +279,45 @@ class TestDunningWizardWarnings(DunningCommon):
         message = result["params"]["message"]
         self.assertIn("Dupont SA", message)
         self.assertIn("email to Dupont@example.com", message)
+
+    def test_mass_send_leaves_out_customers_within_the_interval(self):
+        first = self._invoice(self.customer, 100, day(-7))
+        self._invoice(self.other_customer, 200, day(-7))
+        self.policy.min_interval_days = 7
+        self._wizard(first).action_send()
+        customers = self.customer | self.other_customer
+        wizard = self._wizard(customers)
+        self.assertTrue(wizard.is_mass)
+        self.assertIn("1 customer(s) were reminded", wizard.interval_warning)
+        self.assertIn("the policy asks for 7 days", wizard.mass_summary)
+        result = wizard.action_send()
+        message = result["params"]["message"]
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn("Martin SARL: email to Martin@example.com", message)
+        self.assertIn("Left out: Dupont SA was reminded on", message)
+        Reminder = self.env["account.dunning.reminder"]
+        self.assertEqual(
+            Reminder.search_count([("partner_id", "=", self.customer.id)]), 1
+        )
+        # confirmed with a reason, the customer reminded recently goes too
+        wizard = self._wizard(customers)
+        wizard.confirm_interval = True
+        wizard.interval_reason = "Quarter-end statement to every customer"
+        result = wizard.action_send()
+        self.assertEqual(result["params"]["type"], "success")
+        latest = Reminder.search(
+            [("partner_id", "=", self.customer.id)], order="id desc", limit=1
+        )
+        notes = " ".join(latest.message_ids.mapped("body"))
+        self.assertIn("Quarter-end statement to every customer", notes)
+
+    def test_mass_send_with_everyone_within_the_interval_refuses(self):
+        invoice = self._invoice(self.customer, 100, day(-7))
+        self.policy.min_interval_days = 7
+        self._wizard(invoice).action_send()
+        wizard = self._wizard(self.customer | self.other_customer)
+        with self.assertRaisesMessage(UserError, "Dupont SA was reminded on"):
+            wizard.action_send()
 
 
 @tagged("post_install", "-at_install")

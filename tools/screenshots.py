@@ -1,6 +1,6 @@
 """Screenshots of the addon for the README, from a running `make run` server.
 
-    python tools/screenshots.py [--dashboard] [URL]   (default http://127.0.0.1:8069)
+    python tools/screenshots.py [--dashboard|--holds] [URL]   (default http://127.0.0.1:8069)
 
 Needs Playwright for Python and a Chromium (CHROMIUM=/usr/bin/chromium by default).
 Logs in as admin/admin on the demo database (in the admin's language), sends a reminder
@@ -8,9 +8,12 @@ from an overdue invoice through the Send reminder wizard, and writes PNG files t
 static/description/:
 collection_desk.png, collection_kanban.png, send_wizard.png, reminder_history.png,
 reminder_letter.png, collection_dashboard.png, collection_kpis.png. ``--dashboard``
-takes the last two only.
+takes the last two only. ``--holds`` adds a customer with two invoices that look
+like duplicates, runs the daily run, and takes the review queue with the reminder it
+held (review_queue_held.png) and the wizard's warnings (send_wizard_warnings.png).
 """
 
+import datetime
 import os
 import sys
 import xmlrpc.client
@@ -79,6 +82,70 @@ def dashboard(page):
     page.screenshot(path=str(OUT / "collection_kpis.png"))
 
 
+def held_customer(call):
+    """A customer whose two overdue invoices look like duplicates (same amount, same
+    date): the daily run holds its reminder. Its invoice ids."""
+    country = call("res.country", "search", [("code", "=", "FR")], limit=1)
+    partner = call(
+        "res.partner",
+        "create",
+        {
+            "name": "Garnier Distribution",
+            "is_company": True,
+            "email": "compta@garnier-distribution.example",
+            "street": "12 rue des Tanneurs",
+            "zip": "69002",
+            "city": "Lyon",
+            "country_id": country[0] if country else False,
+        },
+    )
+    day = datetime.date.today() - datetime.timedelta(days=12)
+    line = {"name": "Pallets of packaging", "quantity": 1, "price_unit": 1840.0}
+    invoices = call(
+        "account.move",
+        "create",
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner,
+                "invoice_date": str(day),
+                "invoice_date_due": str(day + datetime.timedelta(days=2)),
+                "invoice_line_ids": [(0, 0, dict(line, tax_ids=[(6, 0, [])]))],
+            }
+            for __ in range(2)
+        ],
+    )
+    call("account.move", "action_post", invoices)
+    return invoices
+
+
+def holds(call, page):
+    invoices = held_customer(call)
+    __, cron_id = call(
+        "ir.model.data",
+        "check_object_reference",
+        "account_dunning",
+        "ir_cron_dunning_run",
+    )
+    call("ir.cron", "method_direct_trigger", [cron_id])
+    page.goto(
+        f"{URL}/odoo/action-account_dunning.account_dunning_reminder_review_action"
+    )
+    page.locator(".o_list_table").wait_for()
+    page.locator(".o_searchview_dropdown_toggler").click()
+    page.locator(".o_filter_menu .o_menu_item", has_text="Held for review").click()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(1200)
+    page.screenshot(path=str(OUT / "review_queue_held.png"))
+    page.goto(f"{URL}/odoo/action-account.action_move_out_invoice_type/{invoices[0]}")
+    page.locator("button[name=action_dunning_send]").first.click()
+    dialog = page.locator(".modal-dialog")
+    dialog.wait_for()
+    dialog.locator(".alert-warning").wait_for()
+    page.wait_for_timeout(1500)
+    dialog.screenshot(path=str(OUT / "send_wizard_warnings.png"))
+
+
 def login(pw):
     browser = pw.chromium.launch(
         executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
@@ -101,6 +168,15 @@ def main():
         print("wrote static/description/collection_dashboard.png, collection_kpis.png")
         return
     call = rpc()
+    if "--holds" in sys.argv:
+        with sync_playwright() as pw:
+            browser, page = login(pw)
+            holds(call, page)
+            browser.close()
+        print(
+            "wrote static/description/review_queue_held.png, send_wizard_warnings.png"
+        )
+        return
     # the daily run first, so that the history holds more than the reminder sent below
     __, cron_id = call(
         "ir.model.data",

@@ -1,5 +1,8 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import namedtuple
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
@@ -8,6 +11,10 @@ from odoo.tools import SQL, format_date
 
 from ..models.account_dunning_engine import line_vals
 from ..models.account_dunning_selection import CHASE_REASONS, ISSUED
+
+# a customer of a mass send: the invoices and level proposed, and why it waits
+# (reminded within its policy's minimum interval) or False
+MassPlan = namedtuple("MassPlan", "partner moves level interval")
 
 
 class AccountDunningSend(models.TransientModel):
@@ -48,6 +55,12 @@ class AccountDunningSend(models.TransientModel):
         precompute=True,
         help="The invoices this reminder lists: the overdue ones by default.",
     )
+    # the policy's proposal for the invoices listed, and why: what the level
+    # starts from and what a level chosen by hand is compared with
+    proposed_level_id = fields.Many2one(
+        "account.dunning.level", compute="_compute_proposal"
+    )
+    proposal_reason = fields.Char(compute="_compute_proposal")
     level_id = fields.Many2one(
         "account.dunning.level",
         string="Level",
@@ -91,28 +104,33 @@ class AccountDunningSend(models.TransientModel):
     email_cc = fields.Char(string="CC")
     email_subject = fields.Char(
         string="Subject",
-        compute="_compute_email",
+        compute="_compute_preview",
         store=True,
         readonly=False,
         precompute=True,
     )
     email_body = fields.Html(
         string="Body",
-        compute="_compute_email",
+        compute="_compute_preview",
         store=True,
         readonly=False,
         precompute=True,
         sanitize="email_outgoing",
     )
     rendered_subject = fields.Char(
-        compute="_compute_email", store=True, precompute=True
+        compute="_compute_preview", store=True, precompute=True
     )
-    preview_name = fields.Char(compute="_compute_email", store=True, precompute=True)
+    preview_name = fields.Char(compute="_compute_preview", store=True, precompute=True)
     rendered_body = fields.Html(
-        compute="_compute_email",
+        compute="_compute_preview",
         store=True,
         precompute=True,
         sanitize="email_outgoing",
+    )
+    # what the preview found that the warnings say, whatever the channels ticked
+    preview_holds = fields.Text(compute="_compute_preview", store=True, precompute=True)
+    preview_has_address = fields.Boolean(
+        compute="_compute_preview", store=True, precompute=True
     )
     attachment_summary = fields.Char(
         string="Attachments", compute="_compute_attachment_summary"
@@ -269,11 +287,20 @@ class AccountDunningSend(models.TransientModel):
             wizard.covered_move_ids = wizard._dunning_default_moves(partner, rows)
 
     @api.depends("covered_move_ids", "policy_id")
-    def _compute_level_id(self):
+    def _compute_proposal(self):
         for wizard in self:
-            wizard.level_id = wizard._dunning_proposed_level(
+            if wizard.is_mass:
+                wizard.proposed_level_id = wizard.proposal_reason = False
+                continue
+            level, why = wizard._dunning_level_why(
                 wizard.policy_id._origin, wizard.covered_move_ids._origin
             )
+            wizard.proposed_level_id, wizard.proposal_reason = level, why
+
+    @api.depends("proposed_level_id")
+    def _compute_level_id(self):
+        for wizard in self:
+            wizard.level_id = wizard.proposed_level_id
 
     @api.depends("level_id")
     def _compute_channels(self):
@@ -290,21 +317,35 @@ class AccountDunningSend(models.TransientModel):
             wizard.recipient_ids = partner._dunning_recipients() if partner else False
 
     @api.depends("partner_id", "level_id", "covered_move_ids", "recipient_ids")
-    def _compute_email(self):
+    def _compute_preview(self):
+        """The reminder as sending would create it, built once: its email, and
+        what the warnings say of it (the holds, whether a letter can go)."""
+        today = fields.Date.context_today(self)
         for wizard in self:
-            subject = body = name = False
-            template = wizard.level_id.mail_template_id
-            if not wizard.is_mass and wizard.partner_id and template:
+            subject = body = name = holds = False
+            has_address = True
+            if not wizard.is_mass and wizard.partner_id and wizard.level_id:
                 preview = wizard._dunning_preview_reminder()
-                # an unsaved record: its id is a NewId, which ``ids`` leaves out
-                values = template._generate_template(
-                    [preview.id], ["subject", "body_html"]
-                )[preview.id]
-                subject, body = values.get("subject"), values.get("body_html")
                 name = preview.name
+                template = wizard.level_id.mail_template_id
+                if template:
+                    # an unsaved record: its id is a NewId, which ``ids`` leaves out
+                    values = template._generate_template(
+                        [preview.id], ["subject", "body_html"]
+                    )[preview.id]
+                    subject, body = values.get("subject"), values.get("body_html")
+                if preview.line_ids:
+                    reasons = self.env["account.dunning.holds"]._hold_reasons(
+                        preview, today
+                    )
+                    holds = "\n".join(reasons[preview.id]) or False
+                addressee = preview._dunning_letter_addressee()
+                has_address = addressee._dunning_has_postal_address()
             wizard.email_subject = wizard.rendered_subject = subject
             wizard.email_body = wizard.rendered_body = body
             wizard.preview_name = name
+            wizard.preview_holds = holds
+            wizard.preview_has_address = has_address
 
     @api.depends("level_id", "send_email", "covered_move_ids")
     def _compute_attachment_summary(self):
@@ -336,25 +377,29 @@ class AccountDunningSend(models.TransientModel):
     @api.depends(
         "partner_id",
         "level_id",
-        "covered_move_ids",
         "send_email",
         "send_letter",
         "recipient_ids",
+        "preview_holds",
+        "preview_has_address",
     )
     def _compute_warnings(self):
         today = fields.Date.context_today(self)
         for wizard in self:
             texts, interval = [], False
             partner = wizard.partner_id._origin
-            if not wizard.is_mass and partner and wizard.level_id:
-                preview = wizard._dunning_preview_reminder()
-                if preview.line_ids:
-                    reasons = self.env["account.dunning.holds"]._hold_reasons(
-                        preview, today
+            if wizard.is_mass:
+                interval = wizard._dunning_mass_interval_warning(today)
+            elif partner and wizard.level_id:
+                texts += (wizard.preview_holds or "").splitlines()
+                texts += wizard._dunning_channel_problems()
+                problem = wizard._dunning_interval_problems(partner, today)
+                if problem:
+                    interval = _(
+                        "%(problem)s Tick Send within the interval and say why to "
+                        "send now.",
+                        problem=problem[partner.id],
                     )
-                    texts += reasons[preview.id]
-                texts += wizard._dunning_channel_problems(preview)
-                interval = wizard._dunning_interval_problem(partner, today)
             if interval:
                 texts.append(interval)
             wizard.interval_warning = interval
@@ -365,15 +410,13 @@ class AccountDunningSend(models.TransientModel):
                 else False
             )
 
-    @api.depends("level_id", "policy_id", "covered_move_ids")
+    @api.depends("level_id", "proposed_level_id", "proposal_reason")
     def _compute_level_reason(self):
         for wizard in self:
             if wizard.is_mass or not wizard.level_id:
                 wizard.level_reason = False
                 continue
-            proposed, why = wizard._dunning_level_why(
-                wizard.policy_id._origin, wizard.covered_move_ids._origin
-            )
+            proposed, why = wizard.proposed_level_id, wizard.proposal_reason
             if proposed and wizard.level_id.delay > proposed.delay:
                 why = _(
                     "Above what the policy gives (%(proposed)s): %(why)s The "
@@ -383,7 +426,20 @@ class AccountDunningSend(models.TransientModel):
                 )
             wizard.level_reason = why
 
-    def _dunning_channel_problems(self, preview):
+    def _dunning_mass_interval_warning(self, today):
+        """In a mass send, the customers reminded within their policy's minimum
+        interval: left out unless the accountant confirms."""
+        problems = self._dunning_interval_problems(self.partner_ids._origin, today)
+        if not problems:
+            return False
+        return _(
+            "%(count)s customer(s) were reminded within their policy's minimum "
+            "interval: they are left out, unless you tick Send within the interval "
+            "and say why.",
+            count=len(problems),
+        )
+
+    def _dunning_channel_problems(self):
         """The channels ticked that cannot go, as the dispatch would find them."""
         problems = []
         customer = self.partner_id.display_name
@@ -395,10 +451,7 @@ class AccountDunningSend(models.TransientModel):
                     customer=customer,
                 )
             )
-        if (
-            self.send_letter
-            and not preview._dunning_letter_addressee()._dunning_has_postal_address()
-        ):
+        if self.send_letter and not self.preview_has_address:
             problems.append(
                 _(
                     "%(customer)s has no complete postal address: the letter is left "
@@ -408,32 +461,40 @@ class AccountDunningSend(models.TransientModel):
             )
         return problems
 
-    def _dunning_interval_problem(self, partner, today):
-        """A sentence when ``partner`` was reminded more recently than its policy's
-        minimum interval, else False."""
-        days = self.policy_id.min_interval_days
-        if not days:
-            return False
-        last = self.env["account.dunning.reminder"].search(
+    def _dunning_interval_problems(self, partners, today):
+        """Per customer id of ``partners`` reminded more recently than its policy's
+        minimum interval, the sentence that says so. One query: the reminders
+        issued within the longest of those intervals."""
+        days = {
+            partner.id: self._dunning_policy_of(partner).min_interval_days
+            for partner in partners
+        }
+        longest = max(days.values(), default=0)
+        if not longest:
+            return {}
+        recent = self.env["account.dunning.reminder"].search(
             [
-                ("partner_id", "=", partner.id),
+                ("partner_id", "in", partners.ids),
                 ("company_id", "=", self.company_id.id),
                 ("state", "in", ISSUED),
+                ("date", ">", today - timedelta(days=longest)),
             ],
             order="date desc, id desc",
-            limit=1,
         )
-        if not last or (today - last.date).days >= days:
-            return False
-        return _(
-            "%(customer)s was reminded on %(date)s (%(level)s): the policy asks for "
-            "%(days)s days between two reminders. Tick Send within the interval "
-            "and say why to send now.",
-            customer=partner.display_name,
-            date=format_date(self.env, last.date),
-            level=last.level_id.name,
-            days=days,
-        )
+        problems = {}
+        for last in recent:
+            partner = last.partner_id
+            if partner.id in problems or (today - last.date).days >= days[partner.id]:
+                continue
+            problems[partner.id] = _(
+                "%(customer)s was reminded on %(date)s (%(level)s): the policy asks "
+                "for %(days)s days between two reminders.",
+                customer=partner.display_name,
+                date=format_date(self.env, last.date),
+                level=last.level_id.name,
+                days=days[partner.id],
+            )
+        return problems
 
     # ------------------------------------------------------------------
     # Helpers
@@ -592,16 +653,21 @@ class AccountDunningSend(models.TransientModel):
         }
 
     def _dunning_mass_plans(self):
-        """Per customer of a mass send: [(customer, invoices, level)], and the open
-        entries they come from (one query for all customers)."""
-        rows = self._dunning_rows(self.partner_ids)
+        """Per customer of a mass send its ``MassPlan``, and the open entries they
+        come from (one query for all customers)."""
+        partners = self.partner_ids._origin
+        today = fields.Date.context_today(self)
+        rows = self._dunning_rows(partners)
+        intervals = self._dunning_interval_problems(partners, today)
         plans = []
-        for partner in self.partner_ids:
+        for partner in partners:
             moves = self._dunning_default_moves(partner, rows)
             level = self._dunning_proposed_level(
                 self._dunning_policy_of(partner), moves, rows
             )
-            plans.append((partner, moves, level))
+            plans.append(
+                MassPlan(partner, moves, level, intervals.get(partner.id, False))
+            )
         return plans, rows
 
     # ------------------------------------------------------------------
@@ -641,7 +707,7 @@ class AccountDunningSend(models.TransientModel):
         )
         reminder = self.env["account.dunning.reminder"].create(vals)
         reminder._dunning_apply_edits(self)
-        proposed = self._dunning_proposed_level(self.policy_id, self.covered_move_ids)
+        proposed = self.proposed_level_id
         if proposed and self.level_id.delay > proposed.delay:
             reminder._dunning_system_write({"level_forced": True})
             reminder._dunning_note(
@@ -728,22 +794,74 @@ class AccountDunningSend(models.TransientModel):
             )
 
     def _dunning_send_mass(self):
+        """One reminder per customer with something to remind; those reminded
+        within their policy's minimum interval only when the accountant confirmed
+        it (who and why in their chatter). Says after Send what went out, per
+        customer."""
         plans, rows = self._dunning_mass_plans()
+        reason = (self.interval_reason or "").strip()
+        confirmed = bool(self.confirm_interval and reason)
+        remindable = [plan for plan in plans if plan.moves and plan.level]
+        to_send = [plan for plan in remindable if confirmed or not plan.interval]
+        left_out = [plan for plan in remindable if plan.interval and not confirmed]
+        if not to_send:
+            raise UserError(
+                " ".join(plan.interval for plan in left_out)
+                if left_out
+                else _("None of these customers has an open invoice to remind.")
+            )
         charges = self.env["account.dunning.charges"]._charges(
             self.company_id, fields.Date.context_today(self)
         )
-        vals_list = [
-            self._dunning_reminder_vals(partner, moves, level, rows, charges=charges)
-            for partner, moves, level in plans
-            if moves and level
-        ]
-        if not vals_list:
-            raise UserError(_("None of these customers has an open invoice to remind."))
-        reminders = self.env["account.dunning.reminder"].create(vals_list)
-        result = reminders.action_send()
-        self._dunning_supersede_drafts(reminders)
-        return (
-            result
-            if isinstance(result, dict)
-            else {"type": "ir.actions.act_window_close"}
+        reminders = self.env["account.dunning.reminder"].create(
+            [
+                self._dunning_reminder_vals(
+                    plan.partner, plan.moves, plan.level, rows, charges=charges
+                )
+                for plan in to_send
+            ]
         )
+        within = {plan.partner.id for plan in to_send if plan.interval}
+        for reminder in reminders.filtered(lambda r: r.partner_id.id in within):
+            reminder._dunning_note(
+                _(
+                    "Sent within the policy's minimum interval by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+        reminders.action_send()
+        self._dunning_supersede_drafts(reminders)
+        return self._dunning_mass_notification(reminders, left_out)
+
+    def _dunning_mass_notification(self, reminders, left_out):
+        """What a mass send did, customer by customer."""
+        said = []
+        for reminder in reminders:
+            if reminder.state in ("sending", "sent"):
+                said.append(self._dunning_sent_summary(reminder))
+            else:
+                said.append(
+                    _(
+                        "%(reminder)s for %(customer)s could not be sent: %(reason)s",
+                        reminder=reminder.name,
+                        customer=reminder.partner_id.display_name,
+                        reason=reminder.failure_reason
+                        or reminder.hold_reason
+                        or _("see the reminder"),
+                    )
+                )
+        said += [_("Left out: %(why)s", why=plan.interval) for plan in left_out]
+        complete = not left_out and all(
+            reminder.state in ("sending", "sent") for reminder in reminders
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if complete else "warning",
+                "sticky": not complete,
+                "message": " ".join(said),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
