@@ -2,7 +2,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: test run stop pot bench
+.PHONY: test run stop pot bench cycle
 test:
 	bash tools/test.sh
 
@@ -14,6 +14,10 @@ stop:
 
 bench:
 	bash tools/bench.sh
+
+# Install, update, uninstall, reinstall, with and without demo data (tier 4 of `make test`).
+cycle:
+	bash tools/cycle.sh
 
 # Export the translation template from a database with the addon installed.
 pot:

@@ -1,9 +1,12 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import suppress
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .common import TODAY, DunningCommon
 
 
@@ -71,6 +74,38 @@ class TestDunningConfig(DunningCommon):
         self.assertEqual(sorted(levels.mapped("delay")), [-3, 5, 10, 15, 20])
         self.assertEqual(levels.company_id, company)
         self.assertTrue(policy.is_company_default)
+
+    def test_install_gives_existing_companies_their_settings(self):
+        company = self.env["res.company"].create({"name": "Société existante"})
+        # as the install finds a company: none of the module's settings yet
+        self.env.cr.execute(
+            """UPDATE res_company SET dunning_policy_id = NULL,
+                      dunning_fee_product_id = NULL,
+                      dunning_thank_you_template_id = NULL
+                WHERE id = %s""",
+            [company.id],
+        )
+        self.env.invalidate_all()
+        with suppress(RuntimeError), self.env.cr.savepoint(flush=False):
+            # demo data that gave the company a policy, then failed: rolled back,
+            # still in the ORM's cache
+            company.dunning_policy_id = self.env["account.dunning.policy"].create(
+                {"name": "Demo policy", "company_id": company.id}
+            )
+            self.env.flush_all()
+            raise RuntimeError("demo data failed")
+        post_init_hook(self.env)
+        policy = company.dunning_policy_id
+        self.assertTrue(policy.exists())
+        self.assertEqual(policy.with_context(lang="en_US").name, "Standard reminders")
+        self.assertEqual(
+            company.dunning_fee_product_id,
+            self.env.ref("account_dunning.product_late_payment_fees"),
+        )
+        self.assertEqual(
+            company.dunning_thank_you_template_id,
+            self.env.ref("account_dunning.mail_template_dunning_thank_you"),
+        )
 
     def test_new_company_policy_speaks_french_too(self):
         self.env["res.lang"]._activate_lang("fr_FR")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: static tier, pure-Python tier, Odoo tier. Each prints what it ran and its counts.
+# `make test`: static tier, pure-Python tier, Odoo tier, life-cycle tier. Each prints what it
+# ran and its counts.
 # PYTHON (default python3) is the interpreter that has Odoo; the other tiers use their own venv.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +80,10 @@ else
     echo "browser tour: headless $chrome"
   fi
   PYTHON="$PYTHON" bash tools/odoo_tier.sh || fail "odoo tier: FAILED"
+
+  # --- tier 4: the module's life cycle ----------------------------------------------------
+  echo "== tier 4: install, update, uninstall, reinstall (without demo data, then with)"
+  PYTHON="$PYTHON" bash tools/cycle.sh || fail "cycle tier: FAILED"
 fi
 
 echo "== make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
