@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, date_utils
+from odoo.tools import SQL, date_utils, formatLang
 
 from ..dunning.kpis import cei, dso_countback, share
 from ..dunning.scoring import behaviour
@@ -336,7 +336,8 @@ class AccountDunningKpi(models.TransientModel):
             "<td class='text-end'>%s %%</td></tr>"
         )
         rows = [
-            row % (escape(name), currency.format(amount), rate)
+            # the reader's number format (French: "25,00 %")
+            row % (escape(name), currency.format(amount), formatLang(self.env, rate))
             for name, (amount, rate) in list(by_level.items())
             + list(by_channel.items())
         ]

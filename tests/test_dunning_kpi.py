@@ -55,6 +55,12 @@ class TestDunningKpi(DunningCommon):
         )
         self.assertEqual(self.kpi.cei, 58.33)
         self.assertIn("Paid within 14 days", self.kpi.effectiveness_html)
+        self.assertIn("25.00 %", self.kpi.effectiveness_html)
+        # a French reader reads French numbers
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = self.kpi.with_context(lang="fr_FR")
+        french.invalidate_recordset(["effectiveness_html"])
+        self.assertIn("25,00 %", french.effectiveness_html)
 
     def test_aged_receivables_by_bucket(self):
         today = fields.Date.today()

@@ -79,17 +79,19 @@ uninstall() {  # in Odoo's shell: the button an admin clicks in Apps
   echo "  uninstall: ok ($(( SECONDS - t0 )) s)"
 }
 
-demo_template_db() {  # `account` with demo data, built once (a few minutes), then cloned
-  local template; template=$(template_db | sed 's/^adt_tpl_account_/adt_tpl_account_demo_/')
-  if ! db_exists "$template"; then
-    echo "  building $template (account with demo data)" >&2
-    psql_ -c "DROP DATABASE IF EXISTS ${template}_build" > /dev/null
-    psql_ -c "CREATE DATABASE ${template}_build" > /dev/null
-    odoo -d "${template}_build" -i account --stop-after-init --no-http --log-level=warn \
-      > "$1/account.log" 2>&1 || { tail -20 "$1/account.log" >&2; return 1; }
-    psql_ -c "ALTER DATABASE ${template}_build RENAME TO $template" > /dev/null || return 1
+french_missing() {  # french_missing DB WHEN: the reminder emails and default policy in French
+  local found; found=$(sql "$1" "SELECT
+      (SELECT COUNT(*) FROM mail_template t JOIN ir_model_data d
+          ON d.model = 'mail.template' AND d.res_id = t.id AND d.module = 'account_dunning'
+        WHERE NOT t.subject ? 'fr_FR' OR NOT t.body_html ? 'fr_FR')
+      || '|' || (SELECT COUNT(*) FROM res_company c JOIN account_dunning_policy p
+          ON p.id = c.dunning_policy_id WHERE p.name->>'fr_FR' IS DISTINCT FROM 'Relances standard')
+      || '|' || (SELECT COUNT(*) FROM account_dunning_level l JOIN res_company c
+          ON c.dunning_policy_id = l.policy_id WHERE NOT l.name ? 'fr_FR'
+          OR l.name->>'fr_FR' = l.name->>'en_US')")
+  if [ "$found" != "0|0|0" ]; then
+    echo "  not in French $2 (templates|policies|levels still English: $found)"; failed=1; return 1
   fi
-  echo "$template"
 }
 
 policies_missing() {  # companies without their policy, fees product or thank-you email
@@ -105,7 +107,7 @@ cycle() {  # cycle demo|nodemo
   local demo_args=(--without-demo=all)
   if [ "$kind" = demo ]; then
     # account with its demo data: the module's demo sits on top of Odoo's
-    local template; template=$(demo_template_db "$logdir") || { failed=1; return; }
+    local template; template=$(demo_template_db) || { failed=1; return; }
     createdb -h 127.0.0.1 -p "$port" -U odoo -T "$template" "$db"
     demo_args=()
   else
@@ -117,6 +119,15 @@ cycle() {  # cycle demo|nodemo
     echo "  companies without their dunning settings after the install: $missing"; failed=1; return
   fi
   step update "$db" "$logdir/update.log" -u account_dunning "${demo_args[@]}" || return
+  if [ "$kind" = nodemo ]; then
+    # French added afterwards by --load-language on the existing database, then the module
+    # updated: its data speaks French (not only the labels), and stays so
+    step "french loaded" "$db" "$logdir/french.log" --load-language=fr_FR || return
+    french_missing "$db" "after --load-language" || return
+    step "update in french" "$db" "$logdir/update-fr.log" -u account_dunning "${demo_args[@]}" || return
+    french_missing "$db" "after the update" || return
+    echo "  the module's data in French after --load-language and after an update"
+  fi
   local columns; columns=$(own_columns "$db")
   [ -n "$columns" ] || { echo "  no column of the module found before the uninstall"; failed=1; return; }
   uninstall "$db" "$logdir/uninstall.log" || return

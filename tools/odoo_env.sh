@@ -30,3 +30,17 @@ template_db() {
   fi
   echo "$template"
 }
+
+# The same with demo data (Odoo's and then the module's), for the life cycle and the .pot.
+demo_template_db() {
+  local template; template=$(template_db | sed 's/^adt_tpl_account_/adt_tpl_account_demo_/')
+  if ! db_exists "$template"; then
+    echo "  building $template (account with demo data)" >&2
+    psql_ -c "DROP DATABASE IF EXISTS ${template}_build" > /dev/null
+    psql_ -c "CREATE DATABASE ${template}_build" > /dev/null
+    odoo -d "${template}_build" -i account --stop-after-init --no-http --log-level=warn \
+      > "$logs/template-demo.log" 2>&1 || { tail -20 "$logs/template-demo.log" >&2; return 1; }
+    psql_ -c "ALTER DATABASE ${template}_build RENAME TO $template" > /dev/null || return 1
+  fi
+  echo "$template"
+}
