@@ -42,6 +42,11 @@ MAIL_RENDERED_FIELDS = (
 # Above this many reminders with PDFs to print, a send leaves the printing to the
 # documents step (the user does not wait minutes for a mass send).
 INLINE_DOCUMENTS_MAX = 10
+# Odoo's email layout (the company's logo, colours and footer) around each email,
+# as Odoo's own emails have it; rendered once per company and language with these
+# slots, where each reminder's number and body go
+EMAIL_LAYOUT = "mail.mail_notification_light"
+NAME_SLOT, BODY_SLOT = "__dunning_reminder_name__", "__dunning_reminder_body__"
 
 
 class AccountDunningDispatch(models.AbstractModel):
@@ -216,6 +221,18 @@ class AccountDunningDispatch(models.AbstractModel):
         )
         for reminder, attachment in zip(todo, attachments, strict=True):
             reminder._dunning_system_write({"letter_attachment_id": attachment.id})
+        Report = self.env["ir.actions.report"]
+        if extension == "html" and Report._dunning_pdf_missing():
+            # said where the accountant sees the letter, not only in the server log
+            for reminder in todo:
+                reminder._dunning_note(
+                    _(
+                        "The letter is attached as a web page (.html), not a PDF: "
+                        "wkhtmltopdf, which Odoo prints PDFs with, is not installed "
+                        "on the server. Print the page from a browser, or ask your "
+                        "administrator to install wkhtmltopdf."
+                    )
+                )
 
     def _retire_failed_mails(self, reminders):
         """Sending a failed reminder again queues a new email: the failed one is
@@ -277,6 +294,7 @@ class AccountDunningDispatch(models.AbstractModel):
             reminders.ids, fields
         )
         attachments = self._mail_attachments(reminders, rendered, documents=not held)
+        layouts = self._email_layouts(reminders)
         message_vals, mail_vals = [], []
         for reminder in reminders:
             values = rendered[reminder.id]
@@ -296,7 +314,7 @@ class AccountDunningDispatch(models.AbstractModel):
             message_vals.append(message)
             mail_vals.append(
                 {
-                    "body_html": body,
+                    "body_html": self._in_layout(layouts, reminder, body),
                     "email_to": values.get("email_to") or False,
                     "email_cc": values.get("email_cc") or False,
                     "recipient_ids": [
@@ -314,6 +332,60 @@ class AccountDunningDispatch(models.AbstractModel):
             mail.update(mail_message_id=message.id, is_notification=False)
         # sudo: as the messages above
         return self.env["mail.mail"].sudo().create(mail_vals)
+
+    def _email_layouts(self, reminders):
+        """{(company id, language): the layout's HTML with its slots} for the
+        companies and customers' languages of ``reminders``."""
+        layouts = {}
+        model = self.env["ir.model"]._get(reminders._name)
+        for reminder in reminders:
+            lang = reminder.partner_id.lang or self.env.lang
+            key = (reminder.company_id.id, lang)
+            if key in layouts:
+                continue
+            # sudo: an unsaved message, only to render the layout as mail does
+            message = (
+                self.env["mail.message"]
+                .sudo()
+                .new({"body": Markup(BODY_SLOT), "record_name": NAME_SLOT})
+            )
+            html = (
+                self.env["ir.qweb"]
+                .with_context(lang=lang)
+                ._render(
+                    EMAIL_LAYOUT,
+                    {
+                        "message": message,
+                        "model_description": model.with_context(lang=lang).display_name,
+                        "company": reminder.company_id.with_context(lang=lang),
+                        "record": reminder,
+                    },
+                    minimal_qcontext=True,
+                    raise_if_not_found=False,
+                )
+            )
+            layouts[key] = (
+                self.env["mail.render.mixin"]._replace_local_links(html)
+                if html
+                else None
+            )
+        return layouts
+
+    @staticmethod
+    def _in_layout(layouts, reminder, body):
+        """``body`` in the layout of the reminder's company and language."""
+        layout = layouts.get(
+            (reminder.company_id.id, reminder.partner_id.lang or reminder.env.lang)
+        )
+        if not layout:
+            return body
+        name = escape(reminder.name.replace("/", "-"))
+        return (
+            str(layout)
+            .replace(NAME_SLOT, name)
+            .replace(f"<p>{BODY_SLOT}</p>", body)
+            .replace(BODY_SLOT, body)
+        )
 
     @api.model
     def _create_messages(self, vals_list):

@@ -568,8 +568,14 @@ class AccountDunningReminder(models.Model):
             reminder._dunning_system_write(
                 {
                     "state": "failed",
+                    # what happened and what to do first; the mail server's
+                    # own words after, for whoever checks it
                     "failure_reason": _(
-                        "The email could not be delivered: %(reason)s", reason=reason
+                        "The email could not be delivered. Check the customer's "
+                        "email address, or ask your administrator to check the "
+                        "outgoing mail server, then send the reminder again.\n"
+                        "Technical reason: %(reason)s",
+                        reason=reason,
                     ),
                 }
             )

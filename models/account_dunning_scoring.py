@@ -3,10 +3,11 @@
 """Scoring: each customer's payment behaviour and risk, updated by the daily run (the
 rules are in ``dunning.scoring``)."""
 
+import json
 from datetime import timedelta
 
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from ..dunning.scoring import PaidInvoice, behaviour, risk
 
@@ -63,8 +64,9 @@ class AccountDunningScoring(models.AbstractModel):
                     partner.id,
                     figures.avg_days_late,
                     figures.on_time_ratio,
+                    figures.invoices,
                     score,
-                    self._reasons_text(reasons) or None,
+                    json.dumps(reasons) if reasons else None,
                 )
             )
         self._write_scores(company, rows)
@@ -80,8 +82,9 @@ class AccountDunningScoring(models.AbstractModel):
         fnames = [
             "payment_avg_days_late",
             "payment_on_time_ratio",
+            "payment_paid_count",
             "risk_score",
-            "risk_reasons",
+            "risk_factors",
         ]
         self.env["res.partner"].flush_model(fnames)
         key = str(company.id)
@@ -94,17 +97,21 @@ class AccountDunningScoring(models.AbstractModel):
                           payment_on_time_ratio =
                               COALESCE(p.payment_on_time_ratio, '{}'::jsonb)
                               || jsonb_build_object(%(key)s, v.on_time_ratio),
+                          payment_paid_count =
+                              COALESCE(p.payment_paid_count, '{}'::jsonb)
+                              || jsonb_build_object(%(key)s, v.paid_count),
                           risk_score = COALESCE(p.risk_score, '{}'::jsonb)
                               || jsonb_build_object(%(key)s, v.score),
-                          risk_reasons = COALESCE(p.risk_reasons, '{}'::jsonb)
+                          risk_factors = COALESCE(p.risk_factors, '{}'::jsonb)
                               || jsonb_build_object(%(key)s, v.reasons)
                      FROM (VALUES %(values)s)
-                          AS v(id, avg_days_late, on_time_ratio, score, reasons)
+                          AS v(id, avg_days_late, on_time_ratio, paid_count, score,
+                               reasons)
                     WHERE p.id = v.id""",
                 key=key,
                 values=SQL(", ").join(
                     SQL(
-                        "(%s, %s::float8, %s::float8, %s::int, %s::text)",
+                        "(%s, %s::float8, %s::float8, %s::int, %s::int, %s::text)",
                         *row,
                     )
                     for row in rows
@@ -165,14 +172,21 @@ class AccountDunningScoring(models.AbstractModel):
     @api.model
     def _reasons_text(self, reasons):
         """The reasons of a risk score, one per line, with their points."""
-        # self.env._: a lambda's frame has no self for _() to find the language in
+
+        # self.env._: a lambda's frame has no self for _() to find the language in;
+        # numbers in the reader's format
+        def number(value, digits=1):
+            return formatLang(self.env, value, digits=digits)
+
         texts = {
-            "late": lambda v: self.env._("Pays %(days)s days late on average", days=v),
+            "late": lambda v: self.env._(
+                "Pays %(days)s days late on average", days=number(v)
+            ),
             "late_share": lambda v: self.env._(
-                "%(share)s %% of the amount paid late", share=v
+                "%(share)s %% of the amount paid late", share=number(v, 0)
             ),
             "trend": lambda v: self.env._(
-                "Pays later lately: %(days)s more days than before", days=v
+                "Pays later lately: %(days)s more days than before", days=number(v)
             ),
             "promises": lambda v: self.env._(
                 "%(count)s broken promise(s) to pay", count=v

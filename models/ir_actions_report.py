@@ -69,6 +69,11 @@ class IrActionsReport(models.Model):
             for record in records
         }, "html"
 
+    @api.model
+    def _dunning_pdf_missing(self):
+        """Whether this server cannot print PDFs at all (no wkhtmltopdf)."""
+        return self.get_wkhtmltopdf_state() not in PDF_READY
+
     def _dunning_html_only(self):
         """Odoo's test mode, where reports render as HTML (see _pre_render_qweb_pdf)."""
         return (

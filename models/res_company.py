@@ -50,7 +50,7 @@ class ResCompany(models.Model):
     )
     dunning_interest_rate = fields.Float(
         string="Late Interest Rate (%)",
-        digits=(16, 4),
+        digits=(16, 2),
         help="Annual rate of the simple late interest charged by levels that charge "
         "interest, from the due date to the reminder date. In France the legal rate "
         "for businesses is the ECB refinancing rate plus 10 points.",

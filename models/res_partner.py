@@ -1,5 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import operator as py_operator
 
 from odoo import _, api, fields, models
@@ -211,6 +212,14 @@ class ResPartner(models.Model):
         "was paid by the due date.",
         groups=ACCOUNTING,
     )
+    payment_paid_count = fields.Integer(
+        string="Invoices Paid (12 months)",
+        company_dependent=True,
+        readonly=True,
+        help="The invoices paid in the last 12 months that the payment behaviour is "
+        "measured on; none: no payment history yet.",
+        groups=ACCOUNTING,
+    )
     risk_score = fields.Integer(
         company_dependent=True,
         readonly=True,
@@ -218,7 +227,10 @@ class ResPartner(models.Model):
         "say what makes it.",
         groups=ACCOUNTING,
     )
-    risk_reasons = fields.Text(company_dependent=True, readonly=True, groups=ACCOUNTING)
+    # what makes the score, as the daily run found it (JSON: [[points, reason,
+    # value], ...]); said in the reader's language by risk_reasons
+    risk_factors = fields.Char(company_dependent=True, readonly=True, groups=ACCOUNTING)
+    risk_reasons = fields.Text(compute="_compute_risk_reasons", groups=ACCOUNTING)
     dunning_plan_count = fields.Integer(
         string="Payment Plans", compute="_compute_dunning_plan_count", groups=ACCOUNTING
     )
@@ -326,6 +338,14 @@ class ResPartner(models.Model):
             self._dunning_all_figures_sql(SQL("f.is_customer")),
         )
         return [("id", "in" if positive else "not in", customers)]
+
+    @api.depends_context("company", "lang")
+    @api.depends("risk_factors")
+    def _compute_risk_reasons(self):
+        scoring = self.env["account.dunning.scoring"]
+        for partner in self:
+            factors = json.loads(partner.risk_factors or "[]")
+            partner.risk_reasons = scoring._reasons_text(factors) or False
 
     def _compute_dunning_reminder_count(self):
         counts, held = {}, {}
@@ -676,6 +696,14 @@ class ResPartner(models.Model):
         )
         action["domain"] = self._dunning_unpaid_invoices_domain()
         action["context"] = {"create": False, "search_default_late": 1}
+        # what is due on each, not the amounts before tax of the invoices list
+        action["views"] = [
+            (
+                self.env.ref("account_dunning.account_move_dunning_open_view_list").id,
+                "list",
+            ),
+            (False, "form"),
+        ]
         return action
 
     def action_view_dunning_credits(self):

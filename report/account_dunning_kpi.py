@@ -44,6 +44,27 @@ class AccountDunningKpi(models.TransientModel):
         string="Effectiveness of Reminders", compute="_compute_kpis", sanitize=False
     )
 
+    @api.depends("date_from", "date_to")
+    def _compute_display_name(self):
+        # the title of a report, not of a record ("New")
+        for kpi in self:
+            kpi.display_name = _("Collection KPIs")
+
+    @api.model
+    def action_open(self):
+        """The KPI screen of the current company over the default period: a report
+        opened on its figures, not a record to create."""
+        kpi = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Collection KPIs"),
+            "res_model": self._name,
+            "res_id": kpi.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     @api.constrains("date_from", "date_to")
     def _check_period(self):
         for kpi in self:

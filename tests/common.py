@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command
 from odoo.tests import freeze_time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -162,6 +162,24 @@ class DunningCommon(AccountTestInvoicingCommon):
         with freeze_time(on):
             Reminder._cron_dunning_run()
         return Reminder.search([("date", "=", on)])
+
+    def _run_as_scheduler(self, on=TODAY):
+        """The daily run as its scheduled action runs it, as the superuser (no
+        human sends its reminders); the reminders dated that day."""
+        Reminder = self.env["account.dunning.reminder"].with_user(SUPERUSER_ID)
+        with freeze_time(on):
+            Reminder._cron_dunning_run()
+        return Reminder.with_env(self.env).search([("date", "=", on)])
+
+    def _letter_html(self, reminders):
+        """The reminder letter of ``reminders``, as Odoo renders it (HTML)."""
+        return (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "account_dunning.action_report_dunning_letter", reminders.ids
+            )[0]
+            .decode()
+        )
 
     def _wizard(self, records):
         """The Send reminder wizard opened from ``records`` (invoices or customers),

@@ -144,13 +144,7 @@ class TestDunningCharges(DunningCommon):
 
     def test_charges_in_the_letter_and_the_email(self):
         reminder = self._send(self.invoice, self.level_formal, DAY_45)
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "account_dunning.action_report_dunning_letter", reminder.ids
-            )[0]
-            .decode()
-        )
+        html = self._letter_html(reminder)
         self.assertIn("Recovery fee", html)
         self.assertIn("14.98", html)
         mail = self.env["mail.mail"].search(

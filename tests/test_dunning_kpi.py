@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
 
@@ -89,3 +89,17 @@ class TestDunningKpi(DunningCommon):
                 },
             ],
         )
+
+    def test_menu_opens_the_report_not_a_new_record(self):
+        auditor = new_test_user(
+            self.env, login="kpi_auditor", groups="account.group_account_readonly"
+        )
+        action = self.env.ref("account_dunning.account_dunning_kpi_open_action")
+        result = action.with_user(auditor).run()
+        self.assertEqual(result["res_model"], "account.dunning.kpi")
+        kpi = (
+            self.env["account.dunning.kpi"].with_user(auditor).browse(result["res_id"])
+        )
+        self.assertTrue(kpi.exists())
+        self.assertEqual(kpi.display_name, "Collection KPIs")
+        self.assertEqual(kpi.date_to, fields.Date.context_today(kpi))

@@ -64,16 +64,19 @@ class TestDunningScoring(DunningCommon):
                 {
                     "payment_avg_days_late": 0.0,
                     "payment_on_time_ratio": 1.0,
+                    "payment_paid_count": 2,
                     "risk_score": 0,
                 },
                 {
                     "payment_avg_days_late": 15.0,
                     "payment_on_time_ratio": 0.5,
+                    "payment_paid_count": 2,
                     "risk_score": 25,
                 },
                 {
                     "payment_avg_days_late": 25.0,
                     "payment_on_time_ratio": 0.0,
+                    "payment_paid_count": 2,
                     # 25 late + 20 all late + 10 trend (40 against 10) + 10 promise
                     # + 5 dispute + 5 (30 days overdue)
                     "risk_score": 75,
@@ -86,6 +89,14 @@ class TestDunningScoring(DunningCommon):
             ["+15 Pays 15.0 days late on average", "+10 50 % of the amount paid late"],
         )
         self.assertIn("+10 1 broken promise(s) to pay", self.worse.risk_reasons)
+        # a customer that never paid has no history: not "paid on time"
+        self.assertEqual(self.customer.payment_paid_count, 0)
+        # said in the reader's language, not the daily run's
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.assertEqual(
+            self.slow.with_context(lang="fr_FR").risk_reasons.splitlines()[0],
+            "+15 Paie avec 15,0 jours de retard en moyenne",
+        )
         risky = self.env["res.partner"].search([("risk_score", ">=", 50)])
         self.assertIn(self.worse, risky)
         self.assertNotIn(self.slow, risky)

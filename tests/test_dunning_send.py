@@ -1,6 +1,7 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import ast
+import re
 import smtplib
 from datetime import date
 from unittest.mock import MagicMock, patch
@@ -66,6 +67,53 @@ class TestDunningSend(DunningCommon):
             self.env["mail.mail"]
             .sudo()
             .search([("mail_message_id", "=", reminder.mail_message_id.id)])
+        )
+
+    def test_daily_run_letter_signed_by_who_follows_the_customer(self):
+        claire = new_test_user(
+            self.env(su=True),
+            login="claire_ar",
+            name="Claire Martin",
+            groups="account.group_account_invoice",
+        )
+        self.company.sudo().dunning_responsible_id = claire
+        self._run_as_scheduler()
+        reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(reminder.user_id, claire)
+        self.assertIn("Claire Martin", self._letter_html(reminder))
+
+    def test_letter_without_wkhtmltopdf_says_so(self):
+        self.level_email.sudo().attach_letter = True
+        Report = type(self.env["ir.actions.report"])
+        with (
+            patch.object(Report, "get_wkhtmltopdf_state", return_value="install"),
+            patch.object(Report, "_dunning_html_only", return_value=False),
+        ):
+            self._wizard(self.inv_old).action_send()
+        reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
+        self.assertTrue(reminder.letter_attachment_id.name.endswith(".html"))
+        notes = " ".join(reminder.message_ids.mapped("body"))
+        self.assertIn("wkhtmltopdf", notes)
+        self.assertIn("not a PDF", notes)
+
+    def test_email_in_the_company_layout_signed_without_repeating(self):
+        # the daily run's reminder: nobody sends it, the company signs it once
+        self._run_as_scheduler()
+        reminder = self.Reminder.search([("partner_id", "=", self.customer.id)])
+        self.assertFalse(reminder.user_id)
+        mail = self._mail_of(reminder)
+        body = str(mail.body_html)
+        # Odoo's email layout: the reminder's number in its header, the company in
+        # its footer, the reminder's own text inside
+        self.assertIn(reminder.name.replace("/", "-"), body)
+        self.assertIn(self.inv_old.name, body)
+        self.assertNotIn("__dunning_reminder", body)
+        name = re.escape(self.company.name)
+        signature = rf"{name}\s*<br\s*/?>\s*{name}"
+        self.assertFalse(re.search(signature, str(reminder.mail_message_id.body)))
+        # the message in the chatter keeps the reminder's text alone
+        self.assertNotIn(
+            reminder.name.replace("/", "-"), str(reminder.mail_message_id.body)
         )
 
     # --- the wizard ------------------------------------------------------------------
@@ -410,6 +458,10 @@ class TestDunningSend(DunningCommon):
         self.assertEqual(mail.state, "exception")
         self.assertEqual(reminder.state, "failed")
         self.assertIn("could not be delivered", reminder.failure_reason)
+        # what to do first, the server's words below
+        first, technical = reminder.failure_reason.split("\n", 1)
+        self.assertIn("then send the reminder again", first)
+        self.assertTrue(technical.startswith("Technical reason: "))
         failed = self.Reminder.search(
             [("state", "=", "failed"), ("partner_id", "=", self.customer.id)]
         )
@@ -592,12 +644,16 @@ class TestDunningSend(DunningCommon):
         self.assertEqual((message.model, message.res_id), (reminder._name, reminder.id))
         self.assertEqual(message.author_id, self.billing.partner_id)
         self.assertIn(self.inv_old.name, mail.body_html)
+        # the email's text, without the layout the mail puts around it
+        text = reminder.level_id.mail_template_id.sudo()._generate_template(
+            reminder.ids, ["body_html"]
+        )[reminder.id]["body_html"]
         stored_by_odoo = (
             self.env["mail.message"]
             .sudo()
-            .create({"model": "res.partner", "res_id": 1, "body": mail.body_html})
+            .create({"model": "res.partner", "res_id": 1, "body": text})
         )
-        self.assertNotEqual(str(message.body), mail.body_html)  # sanitized: styles
+        self.assertNotEqual(str(message.body), str(text))  # sanitized: styles
         self.assertEqual(message.body, stored_by_odoo.body)
 
         pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"

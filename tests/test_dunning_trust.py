@@ -75,12 +75,6 @@ class TestDunningActivityForAPerson(DunningCommon):
         invoice.dunning_level_id = self.level_email
         return invoice
 
-    def _run_as_scheduler(self):
-        Reminder = self.env["account.dunning.reminder"].with_user(self.root)
-        with freeze_time(TODAY):
-            Reminder._cron_dunning_run()
-        return Reminder.search([("date", "=", TODAY)])
-
     def assertNobodyTechnical(self):
         activities = self.env["mail.activity"].search([])
         self.assertFalse(activities.filtered(lambda a: a.user_id._is_superuser()))
@@ -203,13 +197,7 @@ class TestDunningStaleDrafts(DunningCommon):
             (draft,) = self._run(date(2026, 3, 17))
         with freeze_time(date(2026, 3, 31)):
             self._pay(paid, 300, on=date(2026, 3, 30))
-            html = (
-                self.env["ir.actions.report"]
-                ._render_qweb_html(
-                    "account_dunning.action_report_dunning_letter", draft.ids
-                )[0]
-                .decode()
-            )
+            html = self._letter_html(draft)
         self.assertEqual(draft.state, "draft")
         self.assertEqual(draft.date, date(2026, 3, 31))
         self.assertEqual(draft.line_ids.move_id, kept)

@@ -20,8 +20,10 @@ if db_exists "$db"; then
     > "$logs/run-update.log" 2>&1 || { tail -30 "$logs/run-update.log"; exit 1; }
 else
   echo "creating $db with demo data (a few minutes the first time)"
-  # English first (the database's main language), then French beside it
-  { odoo -d "$db" -i account_dunning --stop-after-init --no-http --log-level=warn \
+  # English first (the database's main language), then French beside it. The HTTP port
+  # given: Odoo sets its base URL from it, which the demo's emails link to (pay now)
+  { odoo -d "$db" -i account_dunning --http-port="$http_port" --stop-after-init --no-http \
+      --log-level=warn \
       && odoo -d "$db" --load-language=fr_FR --stop-after-init --no-http --log-level=warn; } \
     > "$logs/run-create.log" 2>&1 || { tail -30 "$logs/run-create.log"; exit 1; }
 fi

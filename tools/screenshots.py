@@ -76,10 +76,21 @@ def dashboard(page):
     page.locator(".o_graph_renderer, .o_view_nocontent").first.wait_for()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(OUT / "collection_dashboard.png"))
-    page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_kpi_action")
+    page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_kpi_open_action")
     page.locator(".o_form_view").wait_for()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(OUT / "collection_kpis.png"))
+
+
+def run_daily(call):
+    """The daily run, as its scheduled action runs it."""
+    __, cron_id = call(
+        "ir.model.data",
+        "check_object_reference",
+        "account_dunning",
+        "ir_cron_dunning_run",
+    )
+    call("ir.cron", "method_direct_trigger", [cron_id])
 
 
 def held_customer(call):
@@ -121,13 +132,7 @@ def held_customer(call):
 
 def holds(call, page):
     invoices = held_customer(call)
-    __, cron_id = call(
-        "ir.model.data",
-        "check_object_reference",
-        "account_dunning",
-        "ir_cron_dunning_run",
-    )
-    call("ir.cron", "method_direct_trigger", [cron_id])
+    run_daily(call)
     page.goto(
         f"{URL}/odoo/action-account_dunning.account_dunning_reminder_review_action"
     )
@@ -178,13 +183,7 @@ def main():
         )
         return
     # the daily run first, so that the history holds more than the reminder sent below
-    __, cron_id = call(
-        "ir.model.data",
-        "check_object_reference",
-        "account_dunning",
-        "ir_cron_dunning_run",
-    )
-    call("ir.cron", "method_direct_trigger", [cron_id])
+    run_daily(call)
     invoice_id = overdue_invoice(call)
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
