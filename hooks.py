@@ -76,7 +76,7 @@ def _drop_refusing_foreign_keys(env):
 def _delete_unnamed_records(env):
     """The sequences the numbering made per company and the settings' parameters
     (those of the module's data go with their external ids, as Odoo does)."""
-    sequences = env["ir.sequence"].sudo().search([("code", "=like", OWN_SEQUENCES)])
+    sequences = env["ir.sequence"].search([("code", "=like", OWN_SEQUENCES)])
     named = env["ir.model.data"].search(
         [("model", "=", "ir.sequence"), ("res_id", "in", sequences.ids)]
     )

@@ -145,5 +145,9 @@ cycle() {  # cycle demo|nodemo
   [ -n "${CYCLE_KEEP:-}" ] || psql_ -c "DROP DATABASE $db" > /dev/null
 }
 
+# a failed run keeps its database to look into; the next run drops it
+for old in $(psql_ -c "SELECT datname FROM pg_database WHERE datname LIKE 'adt\_cycle\_%'"); do
+  psql_ -c "DROP DATABASE $old" > /dev/null
+done
 for kind in ${CYCLE_KINDS:-nodemo demo}; do cycle "$kind"; done
 [ $failed = 0 ] && echo "cycle: PASSED" || { echo "cycle: FAILED (logs in $logs/cycle-*)"; exit 1; }
