@@ -339,10 +339,10 @@ class AccountDunningDispatch(models.AbstractModel):
         layouts = {}
         model = self.env["ir.model"]._get(reminders._name)
         for reminder in reminders:
-            lang = reminder.partner_id.lang or self.env.lang
-            key = (reminder.company_id.id, lang)
+            key = self._layout_key(reminder)
             if key in layouts:
                 continue
+            lang = key[1]
             # sudo: an unsaved message, only to render the layout as mail does
             message = (
                 self.env["mail.message"]
@@ -371,12 +371,14 @@ class AccountDunningDispatch(models.AbstractModel):
             )
         return layouts
 
-    @staticmethod
-    def _in_layout(layouts, reminder, body):
+    def _layout_key(self, reminder):
+        """The layout a reminder's email goes in: its company's, in its customer's
+        language."""
+        return reminder.company_id.id, reminder.partner_id.lang or self.env.lang
+
+    def _in_layout(self, layouts, reminder, body):
         """``body`` in the layout of the reminder's company and language."""
-        layout = layouts.get(
-            (reminder.company_id.id, reminder.partner_id.lang or reminder.env.lang)
-        )
+        layout = layouts.get(self._layout_key(reminder))
         if not layout:
             return body
         name = escape(reminder.name.replace("/", "-"))

@@ -48,7 +48,7 @@ class IrActionsReport(models.Model):
         them to its own date), not brought up to today as a user's print does.
         """
         self = self.with_context(dunning_pipeline_render=True)
-        if self.get_wkhtmltopdf_state() in PDF_READY and not self._dunning_html_only():
+        if not self._dunning_pdf_missing() and not self._dunning_html_only():
             if len(records) > 1 and not is_patched(_get_wkhtmltopdf_bin()):
                 return self._dunning_render_each(report_ref, records), "pdf"
             try:

@@ -197,21 +197,15 @@ class ResCompany(models.Model):
                 french.dunning_late_payment_clause = FRENCH_CLAUSE_FR
 
     def _dunning_set_data_defaults(self):
-        """The defaults that name the module's data (the fees product, the
-        thank-you email), on the companies that have none: those that existed at
-        install time got none, their defaults read before that data was loaded."""
-        ref = self.env.ref
-        for fname, xmlid in (
-            ("dunning_fee_product_id", "account_dunning.product_late_payment_fees"),
-            (
-                "dunning_thank_you_template_id",
-                "account_dunning.mail_template_dunning_thank_you",
-            ),
-        ):
-            record = ref(xmlid, raise_if_not_found=False)
-            if record:
+        """The fields' defaults that name the module's data (the fees product,
+        the thank-you email), on the companies that have none: those that existed
+        at install time got none, their defaults read before that data was
+        loaded."""
+        fnames = ["dunning_fee_product_id", "dunning_thank_you_template_id"]
+        for fname, value in self.default_get(fnames).items():
+            if value:
                 # sudo: configuration every company needs, whoever installs
-                self.filtered(lambda c, f=fname: not c[f]).sudo()[fname] = record
+                self.filtered(lambda c, f=fname: not c[f]).sudo()[fname] = value
 
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy_id(self):

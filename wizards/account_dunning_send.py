@@ -720,6 +720,14 @@ class AccountDunningSend(models.TransientModel):
                 )
             )
         if self.interval_warning:
+            self._dunning_note_within_interval(reminder, reason)
+        reminder.action_send()
+        self._dunning_supersede_drafts(reminder)
+        return self._dunning_sent_notification(reminder)
+
+    def _dunning_note_within_interval(self, reminders, reason):
+        """Who sent ``reminders`` within the policy's minimum interval, and why."""
+        for reminder in reminders:
             reminder._dunning_note(
                 _(
                     "Sent within the policy's minimum interval by %(user)s: %(reason)s",
@@ -727,17 +735,6 @@ class AccountDunningSend(models.TransientModel):
                     reason=reason,
                 )
             )
-        reminder.action_send()
-        self._dunning_supersede_drafts(reminder)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self._dunning_sent_summary(reminder),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
 
     def _dunning_sent_summary(self, reminder):
         """What went out, said after Send."""
@@ -822,23 +819,19 @@ class AccountDunningSend(models.TransientModel):
             ]
         )
         within = {plan.partner.id for plan in to_send if plan.interval}
-        for reminder in reminders.filtered(lambda r: r.partner_id.id in within):
-            reminder._dunning_note(
-                _(
-                    "Sent within the policy's minimum interval by %(user)s: %(reason)s",
-                    user=self.env.user.name,
-                    reason=reason,
-                )
-            )
+        self._dunning_note_within_interval(
+            reminders.filtered(lambda r: r.partner_id.id in within), reason
+        )
         reminders.action_send()
         self._dunning_supersede_drafts(reminders)
-        return self._dunning_mass_notification(reminders, left_out)
+        return self._dunning_sent_notification(reminders, left_out)
 
-    def _dunning_mass_notification(self, reminders, left_out):
-        """What a mass send did, customer by customer."""
+    def _dunning_sent_notification(self, reminders, left_out=()):
+        """What a send did, customer by customer: what went out, what could not,
+        and the customers left out (``MassPlan``s)."""
         said = []
         for reminder in reminders:
-            if reminder.state in ("sending", "sent"):
+            if reminder.state in ISSUED:
                 said.append(self._dunning_sent_summary(reminder))
             else:
                 said.append(
@@ -853,7 +846,7 @@ class AccountDunningSend(models.TransientModel):
                 )
         said += [_("Left out: %(why)s", why=plan.interval) for plan in left_out]
         complete = not left_out and all(
-            reminder.state in ("sending", "sent") for reminder in reminders
+            reminder.state in ISSUED for reminder in reminders
         )
         return {
             "type": "ir.actions.client",
