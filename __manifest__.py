@@ -36,7 +36,10 @@
         "views/res_config_settings_views.xml",
         "views/account_dunning_menus.xml",
     ],
-    "demo": ["demo/account_dunning_demo.xml"],
+    "demo": [
+        "demo/account_dunning_demo_fr.xml",
+        "demo/account_dunning_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": ["account_dunning/static/tests/tours/*.js"],
     },

@@ -31,6 +31,7 @@ def uninstall_hook(env):
     env["account.dunning.figures"]._uninstall()
     _drop_refusing_foreign_keys(env)
     _delete_unnamed_records(env)
+    _unpost_demo_payments(env)
 
 
 def _own_tables(env):
@@ -84,3 +85,15 @@ def _delete_unnamed_records(env):
     env.cr.execute(
         SQL("DELETE FROM ir_config_parameter WHERE key LIKE %s", OWN_PARAMETERS)
     )
+
+
+def _unpost_demo_payments(env):
+    """The demo's payments back to draft, their invoices unreconciled: Odoo
+    deletes the module's records by their external ids, and refuses a posted
+    payment (its journal entry goes first, then its state check fails) or a
+    reconciled invoice."""
+    named = env["ir.model.data"].search(
+        [("module", "=", "account_dunning"), ("model", "=", "account.payment")]
+    )
+    payments = env["account.payment"].browse(named.mapped("res_id")).exists()
+    payments.filtered(lambda payment: payment.state != "draft").action_draft()

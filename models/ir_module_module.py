@@ -17,6 +17,7 @@ LOCK_KEY = 0x0DD0_7E12
 class IrModuleModule(models.Model):
     _inherit = "ir.module.module"
 
+    @api.model
     def _load_module_terms(
         self, modules, langs, overwrite=False, imported_module=False
     ):

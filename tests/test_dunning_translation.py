@@ -104,3 +104,30 @@ class TestDunningFrenchData(DunningCommon):
         )
         wizard.lang_install()
         self._assert_french()
+
+    def test_french_added_in_settings_with_overwrite(self):
+        """Overwriting fills in the French the module's data lacks and, as Odoo does
+        for the records a company may edit (the emails are not updated by the
+        module), keeps what the company wrote: a French subject of its own, a
+        default policy it renamed in French."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        renamed = self.env["res.company"].create({"name": "Renamed"}).dunning_policy_id
+        renamed.with_context(lang="fr_FR").name = "Nos relances"
+        self._forget_french()
+        template = self.env.ref(WITNESS)
+        template.with_context(lang="fr_FR").subject = "Sujet modifié"
+        lang = self.env["res.lang"].search([("code", "=", "fr_FR")])
+        wizard = self.env["base.language.install"].create(
+            {"lang_ids": [Command.set(lang.ids)], "overwrite": True}
+        )
+        wizard.lang_install()
+        french = template.with_context(lang="fr_FR")
+        self.assertEqual(french.subject, "Sujet modifié")
+        self.assertIn("Bonjour", french.body_html)
+        self.assertEqual(
+            self.policy.with_context(lang="fr_FR").name, "Relances standard"
+        )
+        self.assertEqual(
+            self.level_email.with_context(lang="fr_FR").name, "Première relance"
+        )
+        self.assertEqual(renamed.with_context(lang="fr_FR").name, "Nos relances")

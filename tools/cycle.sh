@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The module's life cycle on a real database, with demo data and without: install, update,
-# uninstall, reinstall. Fails on any ERROR or CRITICAL line Odoo logs, on anything of the
+# uninstall, reinstall. Fails on any ERROR or CRITICAL line Odoo logs, on demo data that
+# failed to load, on anything of the
 # module left after the uninstall (external ids, tables, columns, triggers, functions,
 # templates, actions, crons, attachments, messages, parameters), and on a company without a
 # dunning policy after the reinstall. Run by `make test` (tier 4) and `make cycle`.
@@ -48,8 +49,8 @@ leftovers() {
   done
 }
 
-errors_in() {  # the ERROR or CRITICAL lines of a log
-  grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$1"
+errors_in() {  # the ERROR or CRITICAL lines of a log, and demo data that failed to load
+  grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) |demo data failed to install' "$1"
 }
 
 step() {  # step NAME DB LOG ARGS...: one Odoo call, failing on an ERROR line
@@ -79,16 +80,8 @@ uninstall() {  # in Odoo's shell: the button an admin clicks in Apps
   echo "  uninstall: ok ($(( SECONDS - t0 )) s)"
 }
 
-french_missing() {  # french_missing DB WHEN: the reminder emails and default policy in French
-  local found; found=$(sql "$1" "SELECT
-      (SELECT COUNT(*) FROM mail_template t JOIN ir_model_data d
-          ON d.model = 'mail.template' AND d.res_id = t.id AND d.module = 'account_dunning'
-        WHERE NOT t.subject ? 'fr_FR' OR NOT t.body_html ? 'fr_FR')
-      || '|' || (SELECT COUNT(*) FROM res_company c JOIN account_dunning_policy p
-          ON p.id = c.dunning_policy_id WHERE p.name->>'fr_FR' IS DISTINCT FROM 'Relances standard')
-      || '|' || (SELECT COUNT(*) FROM account_dunning_level l JOIN res_company c
-          ON c.dunning_policy_id = l.policy_id WHERE NOT l.name ? 'fr_FR'
-          OR l.name->>'fr_FR' = l.name->>'en_US')")
+french_missing() {  # french_missing DB WHEN: fails unless the module's data speaks French
+  local found; found=$(french_data_missing "$1")
   if [ "$found" != "0|0|0" ]; then
     echo "  not in French $2 (templates|policies|levels still English: $found)"; failed=1; return 1
   fi

@@ -11,6 +11,19 @@ odoo() {
     --db_user odoo --addons-path="$addons_path" "$@"
 }
 psql_() { psql -h 127.0.0.1 -p "$port" -U odoo -d postgres -tAq "$@"; }
+# The module's data without its French, as "templates|policies|levels" counts ("0|0|0": all
+# in French): its emails' subjects and bodies, every company's default policy and its levels.
+french_data_missing() {
+  psql -h 127.0.0.1 -p "$port" -U odoo -d "$1" -tAq -c "SELECT
+      (SELECT COUNT(*) FROM mail_template t JOIN ir_model_data d
+          ON d.model = 'mail.template' AND d.res_id = t.id AND d.module = 'account_dunning'
+        WHERE NOT t.subject ? 'fr_FR' OR NOT t.body_html ? 'fr_FR')
+      || '|' || (SELECT COUNT(*) FROM res_company c JOIN account_dunning_policy p
+          ON p.id = c.dunning_policy_id WHERE p.name->>'fr_FR' IS DISTINCT FROM 'Relances standard')
+      || '|' || (SELECT COUNT(*) FROM account_dunning_level l JOIN res_company c
+          ON c.dunning_policy_id = l.policy_id WHERE NOT l.name ? 'fr_FR'
+          OR l.name->>'fr_FR' = l.name->>'en_US')"
+}
 db_exists() { [ "$(psql_ -c "SELECT 1 FROM pg_database WHERE datname='$1'")" = 1 ]; }
 
 # The template: `account` without demo, keyed on the Odoo tree so another Odoo gets its own.
