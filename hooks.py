@@ -16,10 +16,7 @@ def post_init_hook(env):
     # what it wrote (Odoo loads it in a savepoint that does not flush): a company
     # would seem to have the policy the demo gave it
     env.invalidate_all()
-    companies = env["res.company"].search([])
-    companies._dunning_ensure_default_policy()
-    companies._dunning_set_french_clause()
-    companies._dunning_set_data_defaults()
+    env["res.company"].search([])._dunning_set_up()
 
 
 def uninstall_hook(env):

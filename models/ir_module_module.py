@@ -72,3 +72,15 @@ class IrModuleModule(models.Model):
             return  # another process is loading them
         _logger.info("loading the account_dunning terms of %s", ", ".join(missing))
         self._load_module_terms(["account_dunning"], missing)
+
+    @api.model
+    def _dunning_flush_loaded_data(self):
+        """Write to the database what the module's data left pending (the stored
+        fields Odoo computes on flush, such as an email template's model).
+
+        Called at the end of the module's data: Odoo loads the demo data in a
+        savepoint that does not flush first, so that values still pending would be
+        written inside it, and lost with it if the demo data fails to load,
+        leaving records that the post-install hook and the users then trip over.
+        """
+        self.env.flush_all()

@@ -135,9 +135,15 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         # EXTENDS base: every new company gets the default dunning policy
         companies = super().create(vals_list)
-        companies._dunning_ensure_default_policy()
-        companies._dunning_set_french_clause()
+        companies._dunning_set_up()
         return companies
+
+    def _dunning_set_up(self):
+        """What every company needs to run reminders: its default policy, the
+        statutory clause if French, the fees product and the thank-you email."""
+        self._dunning_ensure_default_policy()
+        self._dunning_set_french_clause()
+        self._dunning_set_data_defaults()
 
     def _dunning_credit_thresholds(self):
         """The alert thresholds as sorted numbers."""

@@ -338,11 +338,19 @@ class AccountDunningKpi(models.TransientModel):
                     totals = by_channel.setdefault(channels[index], [0.0, 0.0])
                     totals[0] += amount
                     totals[1] += paid
+        # in the order of the ladder; the levels of two policies that bear one name
+        # (each policy's "Formal notice") add up under it
+        by_name = {}
         levels = self.env["account.dunning.level"].browse(by_level)
+        for level in levels.sorted(lambda level: (level.delay, level.sequence)):
+            amount, paid = by_level[level.id]
+            totals = by_name.setdefault(level.name, [0.0, 0.0])
+            totals[0] += amount
+            totals[1] += paid
         return (
             {
-                level.name: (amount, share(paid, amount))
-                for level, (amount, paid) in zip(levels, by_level.values(), strict=True)
+                name: (amount, share(paid, amount))
+                for name, (amount, paid) in by_name.items()
             },
             {
                 name: (amount, share(paid, amount))

@@ -145,7 +145,7 @@ class TestDunningDemo(TransactionCase):
             "indemnité forfaitaire pour frais de recouvrement de 40 euros",
             "article 1344 du Code civil",
             "Veuillez agréer",
-            "SIRET 123 456 789 00015",
+            "SIRET 732 829 320 00017",
         ):
             self.assertIn(words, letter)
         self.assertNotIn("Formal notice", letter)

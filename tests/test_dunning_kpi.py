@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
@@ -50,6 +50,10 @@ class TestDunningKpi(DunningCommon):
                 self.level_call.name: (2000.0, 25.0),
             },
         )
+        # in the order of the ladder, whatever the order the reminders came in
+        self.assertEqual(
+            list(figures["by_level"]), [self.level_email.name, self.level_call.name]
+        )
         self.assertEqual(
             figures["by_channel"], {"Email": (3000.0, 50.0), "Activity": (2000.0, 25.0)}
         )
@@ -61,6 +65,25 @@ class TestDunningKpi(DunningCommon):
         french = self.kpi.with_context(lang="fr_FR")
         french.invalidate_recordset(["effectiveness_html"])
         self.assertIn("25,00 %", french.effectiveness_html)
+
+    def test_levels_of_two_policies_under_one_name_add_up(self):
+        key_accounts = self.env["account.dunning.policy"].create(
+            {
+                "name": "Key accounts",
+                "level_ids": [
+                    Command.create({"name": self.level_call.name, "delay": 12})
+                ],
+            }
+        )
+        inv_e = self._invoice(self.other_customer, 800, date(2026, 2, 20))
+        self._reminder(
+            self.other_customer, inv_e, key_accounts.level_ids, on=date(2026, 3, 1)
+        )
+        self._pay(inv_e, 400, on=date(2026, 3, 8))
+        by_level = self.kpi._dunning_kpis()["by_level"]
+        # 2,000 on the standard call (500 paid), 800 on the other policy's (400)
+        self.assertEqual(by_level[self.level_call.name], (2800.0, 32.14))
+        self.assertEqual(len(by_level), 2)
 
     def test_aged_receivables_by_bucket(self):
         today = fields.Date.today()

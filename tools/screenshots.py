@@ -1,6 +1,7 @@
 """Screenshots of the addon for the README, from a running `make run` server.
 
-    python tools/screenshots.py [--dashboard|--holds] [URL]   (default http://127.0.0.1:8069)
+    python tools/screenshots.py [--dashboard|--holds|--french] [URL]
+                                                       (default http://127.0.0.1:8069)
 
 Needs Playwright for Python and a Chromium (CHROMIUM=/usr/bin/chromium by default).
 Logs in as admin/admin on the demo database (in the admin's language), sends a reminder
@@ -11,6 +12,10 @@ reminder_letter.png, collection_dashboard.png, collection_kpis.png. ``--dashboar
 takes the last two only. ``--holds`` adds a customer with two invoices that look
 like duplicates, runs the daily run, and takes the review queue with the reminder it
 held (review_queue_held.png) and the wizard's warnings (send_wizard_warnings.png).
+``--french`` logs in to the demo's French company with the admin in French (set back to
+English after) and takes the desk, the wizard on Imprimerie Moreau's invoice (not sent),
+its formal notice letter and the KPIs: collection_desk_fr.png, send_wizard_fr.png,
+reminder_letter_fr.png, collection_kpis_fr.png.
 """
 
 import datetime
@@ -76,10 +81,7 @@ def dashboard(page):
     page.locator(".o_graph_renderer, .o_view_nocontent").first.wait_for()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(OUT / "collection_dashboard.png"))
-    page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_kpi_open_action")
-    page.locator(".o_form_view").wait_for()
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(OUT / "collection_kpis.png"))
+    kpis(page, "collection_kpis.png")
 
 
 def run_daily(call):
@@ -151,6 +153,64 @@ def holds(call, page):
     dialog.screenshot(path=str(OUT / "send_wizard_warnings.png"))
 
 
+def demo_id(call, xmlid):
+    module, name = xmlid.split(".")
+    return call("ir.model.data", "check_object_reference", module, name)[1]
+
+
+def french(call, pw):
+    """The French company's screens, in French."""
+    admin = demo_id(call, "base.user_admin")
+    company = demo_id(call, "base.demo_company_fr")
+    call("res.users", "write", [admin], {"lang": "fr_FR"})
+    try:
+        browser, page = login(pw)
+        page.context.add_cookies([{"name": "cids", "value": str(company), "url": URL}])
+        desk(page, "collection_desk_fr.png")
+        invoice = demo_id(call, "account_dunning.demo_fr_invoice_moreau_1")
+        page.goto(f"{URL}/odoo/action-account.action_move_out_invoice_type/{invoice}")
+        page.locator("button[name=action_dunning_send]").first.click()
+        dialog = page.locator(".modal-dialog")
+        dialog.wait_for()
+        page.wait_for_timeout(1500)
+        dialog.screenshot(path=str(OUT / "send_wizard_fr.png"))
+        page.keyboard.press("Escape")
+        customer = demo_id(call, "account_dunning.demo_fr_customer_moreau")
+        reminder = call(
+            "account.dunning.reminder",
+            "search",
+            [("partner_id", "=", customer)],
+            order="date desc, id desc",
+            limit=1,
+        )[0]
+        letter(page, reminder, "reminder_letter_fr.png")
+        kpis(page, "collection_kpis_fr.png")
+        browser.close()
+    finally:
+        call("res.users", "write", [admin], {"lang": "en_US"})
+
+
+def desk(page, name):
+    page.goto(f"{URL}/odoo/action-account_dunning.res_partner_dunning_action")
+    page.locator(".o_list_table").wait_for()
+    page.locator(".o_searchview_facet .o_facet_remove").first.click()
+    page.wait_for_timeout(1200)
+    page.screenshot(path=str(OUT / name))
+
+
+def letter(page, reminder, name):
+    page.goto(f"{URL}/report/html/account_dunning.report_dunning_letter/{reminder}")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / name), full_page=True)
+
+
+def kpis(page, name):
+    page.goto(f"{URL}/odoo/action-account_dunning.account_dunning_kpi_open_action")
+    page.locator(".o_form_view").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(OUT / name))
+
+
 def login(pw):
     browser = pw.chromium.launch(
         executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
@@ -173,6 +233,14 @@ def main():
         print("wrote static/description/collection_dashboard.png, collection_kpis.png")
         return
     call = rpc()
+    if "--french" in sys.argv:
+        with sync_playwright() as pw:
+            french(call, pw)
+        print(
+            "wrote static/description/collection_desk_fr.png, send_wizard_fr.png, "
+            "reminder_letter_fr.png, collection_kpis_fr.png"
+        )
+        return
     if "--holds" in sys.argv:
         with sync_playwright() as pw:
             browser, page = login(pw)
@@ -199,11 +267,7 @@ def main():
         dialog.locator("button[name=action_send]").click()
         dialog.wait_for(state="detached")
 
-        page.goto(f"{URL}/odoo/action-account_dunning.res_partner_dunning_action")
-        page.locator(".o_list_table").wait_for()
-        page.locator(".o_searchview_facet .o_facet_remove").first.click()
-        page.wait_for_timeout(1200)
-        page.screenshot(path=str(OUT / "collection_desk.png"))
+        desk(page, "collection_desk.png")
         page.locator(".o_switch_view.o_kanban").click()
         page.locator(".o_kanban_renderer").wait_for()
         page.set_viewport_size({"width": 2000, "height": 1000})  # every level
@@ -218,11 +282,7 @@ def main():
         reminder_id = call(
             "account.dunning.reminder", "search", [], order="id desc", limit=1
         )[0]
-        page.goto(
-            f"{URL}/report/html/account_dunning.report_dunning_letter/{reminder_id}"
-        )
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(OUT / "reminder_letter.png"), full_page=True)
+        letter(page, reminder_id, "reminder_letter.png")
         dashboard(page)
         browser.close()
     for name in (
