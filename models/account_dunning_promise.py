@@ -5,9 +5,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-# the furthest date a promise to pay may name, in days from today
-PROMISE_HORIZON_DAYS = 365
-
 
 class AccountDunningPromise(models.Model):
     """A customer's promise to pay invoices by a date: until then they are not
@@ -72,8 +69,10 @@ class AccountDunningPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        Company = self.env["res.company"]
         for vals in vals_list:
-            self._dunning_check_date(vals.get("date"))
+            company = Company.browse(vals.get("company_id")) or self.env.company
+            self._dunning_check_date(vals.get("date"), company)
         promises = super().create(vals_list)
         for promise in promises:
             # sudo: the note on the customer is part of recording the promise, which
@@ -91,13 +90,15 @@ class AccountDunningPromise(models.Model):
 
     def write(self, vals):
         if "date" in vals:
-            self._dunning_check_date(vals["date"])
+            companies = self.env["res.company"].browse(vals.get("company_id"))
+            for company in companies or self.company_id or self.env.company:
+                self._dunning_check_date(vals["date"], company)
         return super().write(vals)
 
     @api.model
-    def _dunning_check_date(self, value):
-        """A promise is for a date to come, within the horizon a collector accepts:
-        an invoice under promise is not reminded until then."""
+    def _dunning_check_date(self, value, company):
+        """A promise is for a date to come, within the horizon ``company`` accepts
+        (its settings): an invoice under promise is not reminded until then."""
         date = fields.Date.to_date(value)
         if not date:
             return
@@ -106,12 +107,13 @@ class AccountDunningPromise(models.Model):
             raise ValidationError(
                 _("A promise to pay is for a date to come, not %(date)s.", date=date)
             )
-        if date > today + timedelta(days=PROMISE_HORIZON_DAYS):
+        horizon = company.dunning_promise_horizon_days
+        if date > today + timedelta(days=horizon):
             raise ValidationError(
                 _(
                     "A promise to pay is for the next %(days)s days at most: "
                     "%(date)s is too far (a payment plan spreads longer delays).",
-                    days=PROMISE_HORIZON_DAYS,
+                    days=horizon,
                     date=date,
                 )
             )

@@ -48,6 +48,12 @@ class ResCompany(models.Model):
         "brought no statement line for longer than this (payments received since "
         "may not be booked yet); 0: never.",
     )
+    dunning_promise_horizon_days = fields.Integer(
+        string="Promise Horizon (days)",
+        default=365,
+        help="How far ahead a promise to pay may go; a payment plan spreads longer "
+        "delays.",
+    )
     dunning_interest_rate = fields.Float(
         string="Late Interest Rate (%)",
         digits=(16, 2),
@@ -153,6 +159,14 @@ class ResCompany(models.Model):
             for part in (self.dunning_credit_alert_thresholds or "").split(",")
             if part.strip()
         )
+
+    @api.constrains("dunning_promise_horizon_days")
+    def _check_dunning_promise_horizon_days(self):
+        label = self._fields["dunning_promise_horizon_days"]._description_string(
+            self.env
+        )
+        for company in self:
+            check_days(self.env, company.dunning_promise_horizon_days, label, minimum=1)
 
     @api.constrains("dunning_bank_feed_days")
     def _check_dunning_bank_feed_days(self):

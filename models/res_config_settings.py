@@ -28,6 +28,9 @@ class ResConfigSettings(models.TransientModel):
     dunning_bank_feed_days = fields.Integer(
         related="company_id.dunning_bank_feed_days", readonly=False
     )
+    dunning_promise_horizon_days = fields.Integer(
+        related="company_id.dunning_promise_horizon_days", readonly=False
+    )
     dunning_interest_rate = fields.Float(
         related="company_id.dunning_interest_rate", readonly=False
     )

@@ -129,6 +129,29 @@ class TestDunningFollowup(DunningCommon):
         self.assertEqual(context["default_date"], day(17))
         self.assertEqual(context["default_amount"], 1000.0)
 
+    def test_promise_horizon_follows_the_company_setting(self):
+        """The accountant's promise and the customer's go as far as the company's
+        setting allows, not further; the setting itself is a number of days."""
+        self.company.dunning_promise_horizon_days = 30
+        vals = {
+            "partner_id": self.customer.id,
+            "move_ids": [(6, 0, self.invoice.ids)],
+            "amount": 100,
+        }
+        Promise = self.Promise.with_user(self.billing)
+        with freeze_time(day(0)):
+            self.assertTrue(Promise.create(dict(vals, date=day(30))))
+            with self.assertRaisesMessage(ValidationError, "next 30 days at most"):
+                Promise.create(dict(vals, date=day(31)))
+        for wrong in (0, -5, 100000):
+            with (
+                self.subTest(days=wrong),
+                self.assertRaisesMessage(ValidationError, "must be between 1 and"),
+            ):
+                self.company.dunning_promise_horizon_days = wrong
+                self.company.flush_recordset()
+        self.assertEqual(self.company.dunning_promise_horizon_days, 30)
+
     def test_promise_refuses_bad_input(self):
         with (
             freeze_time(day(10)),
