@@ -40,7 +40,7 @@ class TestDunningDemo(TransactionCase):
                     noupdate=True,
                     kind="demo",
                 )
-        company = cls.env.ref("base.demo_company_fr")
+        company = cls.env.ref("base.demo_company_fr_dunning")
         cls.env = cls.env(
             context=dict(cls.env.context, lang="fr_FR", allowed_company_ids=company.ids)
         )

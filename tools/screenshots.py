@@ -161,7 +161,7 @@ def demo_id(call, xmlid):
 def french(call, pw):
     """The French company's screens, in French."""
     admin = demo_id(call, "base.user_admin")
-    company = demo_id(call, "base.demo_company_fr")
+    company = demo_id(call, "base.demo_company_fr_dunning")
     call("res.users", "write", [admin], {"lang": "fr_FR"})
     try:
         browser, page = login(pw)
