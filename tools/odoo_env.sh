@@ -12,7 +12,9 @@ odoo() {
 }
 psql_() { psql -h 127.0.0.1 -p "$port" -U odoo -d postgres -tAq "$@"; }
 # The module's data without its French, as "templates|policies|levels" counts ("0|0|0": all
-# in French): its emails' subjects and bodies, every company's default policy and its levels.
+# in French): its emails' subjects and bodies, every company's default policy and its levels
+# (their French names, whatever the English key holds: a French-only database writes French
+# there too).
 french_data_missing() {
   psql -h 127.0.0.1 -p "$port" -U odoo -d "$1" -tAq -c "SELECT
       (SELECT COUNT(*) FROM mail_template t JOIN ir_model_data d
@@ -21,8 +23,9 @@ french_data_missing() {
       || '|' || (SELECT COUNT(*) FROM res_company c JOIN account_dunning_policy p
           ON p.id = c.dunning_policy_id WHERE p.name->>'fr_FR' IS DISTINCT FROM 'Relances standard')
       || '|' || (SELECT COUNT(*) FROM account_dunning_level l JOIN res_company c
-          ON c.dunning_policy_id = l.policy_id WHERE NOT l.name ? 'fr_FR'
-          OR l.name->>'fr_FR' = l.name->>'en_US')"
+          ON c.dunning_policy_id = l.policy_id WHERE l.name->>'fr_FR' IS NULL
+          OR l.name->>'fr_FR' NOT IN ('Rappel de courtoisie', 'Première relance',
+            'Appel téléphonique', 'Mise en demeure', 'Échéancier de paiement ou rendez-vous'))"
 }
 db_exists() { [ "$(psql_ -c "SELECT 1 FROM pg_database WHERE datname='$1'")" = 1 ]; }
 

@@ -95,4 +95,12 @@ psql -h 127.0.0.1 -p "$port" -U odoo -d "$runner_db" -qc "
    WHERE field_id IN (SELECT id FROM ir_model_fields
                        WHERE model = 'res.partner' AND name = 'lang');" || exit 1
 runner French-only "$runner_db" "$logs/odoo-runner-fr.log" || status=1
+# French chosen before the module was installed: its data came in French
+found=$(french_data_missing "$runner_db")
+if [ "$found" = "0|0|0" ]; then
+  echo "French-only database: the module's emails, default policy and levels in French"
+else
+  echo "French-only database: module data still English (templates|policies|levels: $found)"
+  status=1
+fi
 exit $status
