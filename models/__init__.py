@@ -15,6 +15,8 @@ from . import account_dunning_collection
 from . import account_dunning_reminder
 from . import account_dunning_reminder_line
 from . import account_dunning_promise
+from . import account_dunning_dispute_reason
+from . import account_dunning_answer
 from . import account_dunning_payment_plan
 from . import account_dunning_payment_plan_line
 from . import account_move

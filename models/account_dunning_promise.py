@@ -57,6 +57,12 @@ class AccountDunningPromise(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Recorded By", default=lambda self: self.env.user
     )
+    by_customer = fields.Boolean(
+        string="Made Online",
+        readonly=True,
+        copy=False,
+        help="The customer made this promise from the customer portal.",
+    )
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):

@@ -19,6 +19,7 @@ CONTROL_FIELDS = frozenset(
         "dunning_exclusion_reason",
         "dunning_dispute_state",
         "dunning_dispute_reason",
+        "dunning_dispute_reason_id",
         "dunning_dispute_user_id",
     }
 )
@@ -75,7 +76,19 @@ class AccountMove(models.Model):
         groups=ACCOUNTING,
     )
     dunning_dispute_reason = fields.Text(
-        string="Dispute Reason", copy=False, tracking=True, groups=ACCOUNTING
+        string="Dispute Details",
+        copy=False,
+        tracking=True,
+        groups=ACCOUNTING,
+        help="What the customer disputes, in their words or the accountant's.",
+    )
+    dunning_dispute_reason_id = fields.Many2one(
+        "account.dunning.dispute.reason",
+        string="Dispute Reason",
+        copy=False,
+        tracking=True,
+        check_company=True,
+        groups=ACCOUNTING,
     )
     dunning_dispute_user_id = fields.Many2one(
         "res.users",

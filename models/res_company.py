@@ -54,6 +54,13 @@ class ResCompany(models.Model):
         help="How far ahead a promise to pay may go; a payment plan spreads longer "
         "delays.",
     )
+    dunning_portal_answers = fields.Boolean(
+        string="Customers Answer Online",
+        default=True,
+        help="Customers may promise to pay and dispute invoices from the customer "
+        "portal (the link in each reminder); the dunning responsible gets an "
+        "activity.",
+    )
     dunning_interest_rate = fields.Float(
         string="Late Interest Rate (%)",
         digits=(16, 2),

@@ -31,6 +31,9 @@ class ResConfigSettings(models.TransientModel):
     dunning_promise_horizon_days = fields.Integer(
         related="company_id.dunning_promise_horizon_days", readonly=False
     )
+    dunning_portal_answers = fields.Boolean(
+        related="company_id.dunning_portal_answers", readonly=False
+    )
     dunning_interest_rate = fields.Float(
         related="company_id.dunning_interest_rate", readonly=False
     )

@@ -1,8 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from markupsafe import Markup
-
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class AccountDunningDispute(models.TransientModel):
@@ -12,7 +10,15 @@ class AccountDunningDispute(models.TransientModel):
     _description = "Dispute Invoices"
 
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
-    reason = fields.Text(required=True)
+    reason = fields.Text(string="Details", required=True)
+    reason_id = fields.Many2one(
+        "account.dunning.dispute.reason",
+        string="Reason",
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", string="Company"
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Owner",
@@ -22,26 +28,14 @@ class AccountDunningDispute(models.TransientModel):
         help="Who sorts the dispute out: an activity is scheduled for them.",
     )
 
+    def _compute_company_id(self):
+        for wizard in self:
+            wizard.company_id = wizard.move_ids.company_id[:1] or self.env.company
+
     def action_open(self):
         """The invoices leave dunning and the amounts to collect until resolved."""
         self.ensure_one()
-        self.move_ids._dunning_check_sendable()
-        self.move_ids.write(
-            {
-                "dunning_dispute_state": "open",
-                "dunning_dispute_reason": self.reason,
-                "dunning_dispute_user_id": self.user_id.id,
-            }
+        self.env["account.dunning.answer"]._open_dispute(
+            self.move_ids, self.reason, owner=self.user_id, reason=self.reason_id
         )
-        for move in self.move_ids:
-            move.dunning_dispute_activity_id = move.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=_("Resolve the dispute"),
-                note=self.reason,
-                user_id=self.user_id.id,
-            )
-            move.message_post(
-                body=Markup("%s<br/>%s") % (_("Invoice in dispute:"), self.reason),
-                subtype_xmlid="mail.mt_note",
-            )
         return {"type": "ir.actions.act_window_close"}
