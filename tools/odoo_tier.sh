@@ -40,6 +40,7 @@ db_host = 127.0.0.1
 db_port = $port
 db_user = odoo
 log_level = warn
+http_port = ${ADT_TEST_HTTP_PORT:-8069}
 CONF
 # Collect through the addons-path link so that pytest-odoo names the package
 # odoo.addons.account_dunning whatever this checkout's folder is called.
