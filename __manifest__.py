@@ -29,6 +29,7 @@
         "wizards/account_dunning_credit_override_views.xml",
         "views/account_dunning_promise_views.xml",
         "views/account_dunning_dispute_reason_views.xml",
+        "views/account_dunning_portal_templates.xml",
         "views/account_dunning_plan_views.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_policy_views.xml",

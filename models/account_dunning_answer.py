@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 
 class AccountDunningAnswer(models.AbstractModel):
@@ -105,8 +106,9 @@ class AccountDunningAnswer(models.AbstractModel):
         if how.get("by_customer"):
             details = _(
                 "%(amount)s by %(date)s.",
-                amount=promise.currency_id.format(promise.amount),
-                date=fields.Date.to_string(promise.date),
+                amount=how.get("amount_shown")
+                or promise.currency_id.format(promise.amount),
+                date=format_date(self.env, promise.date),
             )
             for move in moves:
                 user = self._responsible(move)
@@ -125,6 +127,93 @@ class AccountDunningAnswer(models.AbstractModel):
                     **how,
                 )
         return promise
+
+    @api.model
+    def _customer_promise(self, invoice, date, amount, note=None, author=None):
+        """The customer promises from the portal to pay ``amount`` of ``invoice``
+        (in the invoice's currency, what they read on it) by ``date``. One open
+        promise per invoice: a second would leave two dates to chase by."""
+        self._check_answerable(invoice)
+        if invoice.dunning_promise_ids.filtered(lambda p: p.state == "open"):
+            raise UserError(
+                _(
+                    "A promise to pay %(invoice)s is already recorded: to change it, "
+                    "please contact us.",
+                    invoice=invoice.name,
+                )
+            )
+        currency = invoice.currency_id
+        if currency.compare_amounts(amount, invoice.amount_residual) > 0:
+            raise ValidationError(
+                _(
+                    "The amount promised, %(amount)s, is more than what is left to "
+                    "pay: %(left)s.",
+                    amount=currency.format(amount),
+                    left=currency.format(invoice.amount_residual),
+                )
+            )
+        # the promise is kept in company currency: the invoice's own ratio of its
+        # residual in both currencies, so that promising everything is exactly it
+        company_amount = invoice.amount_residual_signed
+        if currency.compare_amounts(amount, invoice.amount_residual):
+            company_amount = invoice.company_currency_id.round(
+                amount * invoice.amount_residual_signed / invoice.amount_residual
+            )
+        return self._promise(
+            invoice,
+            date,
+            company_amount,
+            note,
+            by_customer=True,
+            author=author,
+            amount_shown=currency.format(amount),
+        )
+
+    @api.model
+    def _customer_dispute(self, invoice, details, reason=None, attachments=None, author=None):
+        """The customer disputes ``invoice`` from the portal."""
+        self._check_answerable(invoice)
+        if reason and not reason.active:
+            raise ValidationError(_("Choose a reason from the list."))
+        return self._open_dispute(
+            invoice,
+            details,
+            reason=reason,
+            by_customer=True,
+            author=author,
+            attachments=attachments or self.env["ir.attachment"],
+        )
+
+    @api.model
+    def _check_answerable(self, invoice):
+        """What a customer may answer online: a posted customer invoice not paid
+        yet, of a company that lets its customers answer."""
+        invoice.ensure_one()
+        if not invoice.company_id.dunning_portal_answers:
+            raise UserError(
+                _(
+                    "Please contact %(company)s to promise a payment or dispute this "
+                    "invoice.",
+                    company=invoice.company_id.name,
+                )
+            )
+        if not self._is_answerable(invoice):
+            raise UserError(
+                _(
+                    "%(invoice)s is paid or closed: there is nothing to promise or "
+                    "dispute.",
+                    invoice=invoice.name,
+                )
+            )
+
+    @api.model
+    def _is_answerable(self, invoice):
+        return (
+            invoice.move_type == "out_invoice"
+            and invoice.state == "posted"
+            and invoice.payment_state in ("not_paid", "partial")
+            and not invoice.currency_id.is_zero(invoice.amount_residual)
+        )
 
     @api.model
     def _check_reason(self, moves, reason):

@@ -41,6 +41,7 @@ SYSTEM_FIELDS = frozenset(
         "fee_move_id",
         "attempt_count",
         "cancelled_by_id",
+        "access_token",
     }
 )
 

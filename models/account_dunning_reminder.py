@@ -17,7 +17,12 @@ class AccountDunningReminder(models.Model):
 
     _name = "account.dunning.reminder"
     _description = "Payment Reminder"
-    _inherit = ["mail.thread", "mail.activity.mixin", "account.dunning.history.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "account.dunning.history.mixin",
+    ]
     _dunning_system_fields = SYSTEM_FIELDS
     _dunning_history_facts = HISTORY_FACTS
     _check_company_auto = True
@@ -111,6 +116,13 @@ class AccountDunningReminder(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+    )
+    access_token = fields.Char(index="btree_not_null")  # opened by the email's link
+    account_url = fields.Char(
+        string="Customer Account Link",
+        compute="_compute_account_url",
+        help="The customer's account page in the portal, opened by this reminder's "
+        "link: open invoices, reminders, statement, promises and disputes.",
     )
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", readonly=True, copy=False, ondelete="set null"
@@ -315,6 +327,33 @@ class AccountDunningReminder(models.Model):
     @api.depends(
         "line_ids.currency_id", "line_ids.amount_residual", "line_ids.amount_overdue"
     )
+    def _compute_access_url(self):
+        # the customer's account page: the reminder's token opens it
+        for reminder in self:
+            reminder.access_url = "/my/dunning"
+
+    def _compute_account_url(self):
+        """The customer's account page, opened by the reminder's own token (made
+        for all of them in one statement): what the email links to."""
+        missing = self.filtered(lambda r: r.id and not r.access_token)
+        if missing:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_dunning_reminder "
+                    "SET access_token = gen_random_uuid()::text "
+                    "WHERE id = ANY(%s) AND access_token IS NULL",
+                    missing.ids,
+                )
+            )
+            missing.invalidate_recordset(["access_token"])
+        base_url = self[:1].get_base_url() if self else ""
+        for reminder in self:
+            reminder.account_url = (
+                f"{base_url}/my/dunning?access_token={reminder.access_token}"
+                if reminder.access_token
+                else False
+            )
+
     def _compute_currency_summary(self):
         """What the reminder asks for, per currency (the email's and letter's total):
         the overdue part of each invoice, never its instalments not due yet."""

@@ -17,6 +17,7 @@ from . import test_dunning_ladder
 from . import test_dunning_mail_states
 from . import test_dunning_one_truth
 from . import test_dunning_plan
+from . import test_dunning_portal
 from . import test_dunning_reminder
 from . import test_dunning_scoring
 from . import test_dunning_security
