@@ -165,6 +165,13 @@ class ResPartner(models.Model):
         "with the reason on each.",
     )
 
+    dunning_dispute_count = fields.Integer(
+        string="In Dispute",
+        compute="_compute_dunning_dispute_count",
+        groups=ACCOUNTING,
+        help="The customer's invoices in dispute: not reminded until resolved.",
+    )
+
     dunning_stage = fields.Selection(
         [("dunning", "Dunning"), ("collection", "Collection agency / legal")],
         string="Collection Stage",
@@ -364,6 +371,32 @@ class ResPartner(models.Model):
             customer = partner.commercial_partner_id
             partner.dunning_reminder_count = counts.get(customer, 0)
             partner.dunning_held_count = held.get(customer, 0)
+
+    def _compute_dunning_dispute_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("dunning_dispute_state", "=", "open"),
+                ],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.dunning_dispute_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_view_dunning_disputes(self):
+        """The customer's invoices in dispute."""
+        check_button(self, mode="read")
+        self.ensure_one()
+        action = self.action_view_dunning_invoices()
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("dunning_dispute_state", "=", "open"),
+        ]
+        action["context"] = {"create": False}
+        return action
 
     @api.model
     def _dunning_today(self):

@@ -62,3 +62,32 @@ class TestDunningTour(DunningCommon, HttpCase):
         self.assertIn(held.state, ("sending", "sent"))
         self.assertEqual(held.hold_cleared_by_id, accountant)
         self.assertIn("Possible duplicate invoices", held.hold_reason)
+
+    def test_customer_disputes_from_the_reminder_link(self):
+        """The customer opens the link of a reminder email, disputes the overdue
+        invoice with a reason; the accountant finds the dispute in the desk and on
+        the invoice."""
+        today = fields.Date.context_today(self.env.user)
+        self.company_data["default_journal_sale"].code = "INV"
+        invoice = self._invoice(self.customer, 1200, today - timedelta(days=20))
+        reminder = self._reminder(self.customer, invoice, self.level_email, on=today)
+        self.customer.lang = "en_US"  # the tour reads English labels
+        url = reminder.account_url.removeprefix(reminder.get_base_url())
+        self.start_tour(url, "account_dunning_customer_dispute")
+        self.assertEqual(invoice.dunning_dispute_state, "open")
+        self.assertEqual(
+            invoice.dunning_dispute_reason_id,
+            self.env.ref("account_dunning.dispute_reason_price"),
+        )
+        new_test_user(
+            self.env,
+            login="tour_desk",
+            groups="base.group_user,account.group_account_invoice",
+            email="tour_desk@example.com",
+            lang="en_US",
+        )
+        self.start_tour(
+            "/odoo/action-account_dunning.res_partner_dunning_action",
+            "account_dunning_dispute_desk",
+            login="tour_desk",
+        )
