@@ -159,7 +159,9 @@ class DunningPortal(PortalAccount):
         values.update(
             self._dunning_answer_values(
                 invoice,
-                form if isinstance(form := kwargs.get("dunning_form_values"), dict) else {},
+                form
+                if isinstance(form := kwargs.get("dunning_form_values"), dict)
+                else {},
                 answered=kwargs.get("dunning_answered"),
             )
         )
@@ -271,7 +273,8 @@ class DunningPortal(PortalAccount):
         except ValueError as error:
             raise ValidationError(
                 _(
-                    "Give the amount you will pay as a positive number, e.g. %(example)s.",
+                    "Give the amount you will pay as a positive number, e.g. "
+                    "%(example)s.",
                     example=invoice.currency_id.format(invoice.amount_residual),
                 )
             ) from error
@@ -373,7 +376,9 @@ class DunningPortal(PortalAccount):
                 today + timedelta(days=min(7, horizon))
             ),
             "dunning_form": form_values,
-            "dunning_answered": answered if answered in ("promise", "dispute") else False,
+            "dunning_answered": answered
+            if answered in ("promise", "dispute")
+            else False,
         }
 
     def _dunning_account_values(self, partner, access_token):
@@ -405,9 +410,7 @@ class DunningPortal(PortalAccount):
             "dunning_reminders": env["account.dunning.reminder"].search(
                 scope + [("state", "in", RECEIVED)], limit=50
             ),
-            "dunning_promises": env["account.dunning.promise"].search(
-                scope, limit=50
-            ),
+            "dunning_promises": env["account.dunning.promise"].search(scope, limit=50),
             "dunning_disputes": env["account.move"].search(
                 [
                     ("commercial_partner_id", "=", partner.id),

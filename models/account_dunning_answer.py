@@ -170,7 +170,9 @@ class AccountDunningAnswer(models.AbstractModel):
         )
 
     @api.model
-    def _customer_dispute(self, invoice, details, reason=None, attachments=None, author=None):
+    def _customer_dispute(
+        self, invoice, details, reason=None, attachments=None, author=None
+    ):
         """The customer disputes ``invoice`` from the portal."""
         self._check_answerable(invoice)
         if reason and not reason.active:
@@ -232,19 +234,20 @@ class AccountDunningAnswer(models.AbstractModel):
         """Who follows up the invoice's customer: its dunning responsible, its
         salesperson, the company's default dunning responsible, the invoice's
         salesperson; a person of the company, else nobody."""
+        # sudo: the customer's, the company's and the invoice's people, and whether
+        # a user is active and internal, whoever answers (a customer in the portal
+        # reads no users); what is returned is back in the caller's environment
+        move = move.sudo()
         customer = move.commercial_partner_id.with_company(move.company_id)
-        # sudo: the customer's responsible and whether a user is active and
-        # internal, whoever answers (a customer in the portal reads no users)
-        customer = customer.sudo()
         Dispatch = self.env["account.dunning.dispatch"]
         for user in (
             customer.dunning_responsible_id,
             customer.user_id,
-            move.company_id.sudo().dunning_responsible_id,
-            move.sudo().invoice_user_id,
+            move.company_id.dunning_responsible_id,
+            move.invoice_user_id,
         ):
             if Dispatch._can_act(user, move.company_id):
-                return user.sudo(False)
+                return user.with_env(self.env)
         return self.env["res.users"]
 
     @api.model

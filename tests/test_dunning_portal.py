@@ -259,9 +259,7 @@ class TestDunningPortal(DunningCommon, HttpCase):
             },
         )
         self.assertEqual(response.status_code, 303, response.text[:500])
-        self.assertEqual(
-            self._promises(invoice).amount, invoice.amount_residual_signed
-        )
+        self.assertEqual(self._promises(invoice).amount, invoice.amount_residual_signed)
         self.assertEqual(self._promises(invoice).amount, 400.0)
 
     def test_bad_dates_and_amounts_are_refused(self):

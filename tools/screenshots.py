@@ -1,6 +1,6 @@
 """Screenshots of the addon for the README, from a running `make run` server.
 
-    python tools/screenshots.py [--dashboard|--holds|--french] [URL]
+    python tools/screenshots.py [--dashboard|--holds|--french|--portal] [URL]
                                                        (default http://127.0.0.1:8069)
 
 Needs Playwright for Python and a Chromium (CHROMIUM=/usr/bin/chromium by default).
@@ -15,7 +15,9 @@ held (review_queue_held.png) and the wizard's warnings (send_wizard_warnings.png
 ``--french`` logs in to the demo's French company with the admin in French (set back to
 English after) and takes the desk, the wizard on Imprimerie Moreau's invoice (not sent),
 its formal notice letter and the KPIs: collection_desk_fr.png, send_wizard_fr.png,
-reminder_letter_fr.png, collection_kpis_fr.png.
+reminder_letter_fr.png, collection_kpis_fr.png. ``--portal`` follows the link of the
+last reminder email as its customer (no login): portal_account.png and
+portal_invoice_answers.png, and the French company's customer: portal_account_fr.png.
 """
 
 import datetime
@@ -153,6 +155,45 @@ def holds(call, page):
     dialog.screenshot(path=str(OUT / "send_wizard_warnings.png"))
 
 
+def portal(call, pw):
+    """The customer's side, as a customer without a login who follows the link of
+    their last reminder email: their account, then an overdue invoice's promise and
+    dispute forms; the French company's customer's account in French."""
+    shots = [("portal_account.png", "portal_invoice_answers.png", None)]
+    fr_customer = demo_id(call, "account_dunning.demo_fr_customer_moreau")
+    shots.append(("portal_account_fr.png", None, fr_customer))
+    browser = pw.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+    )
+    for account_shot, invoice_shot, customer in shots:
+        domain = [("state", "in", ["sending", "sent"])]
+        domain += [("partner_id", "=", customer)] if customer else []
+        (reminder,) = call(
+            "account.dunning.reminder",
+            "search_read",
+            domain,
+            fields=["account_url", "partner_id"],
+            order="date desc, id desc",
+            limit=1,
+        )
+        locale = "fr-FR" if customer else "en-US"
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 1000}, locale=locale
+        )
+        page = context.new_page()
+        page.goto(reminder["account_url"].replace("http://localhost:8069", URL))
+        page.locator(".o_dunning_portal_account").wait_for()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / account_shot), full_page=True)
+        if invoice_shot:
+            page.locator("a[href*='#dunning_answers']").first.click()
+            page.locator("#dunning_answers").wait_for()
+            page.wait_for_timeout(1500)
+            page.locator("#dunning_answers").screenshot(path=str(OUT / invoice_shot))
+        context.close()
+    browser.close()
+
+
 def demo_id(call, xmlid):
     module, name = xmlid.split(".")
     return call("ir.model.data", "check_object_reference", module, name)[1]
@@ -239,6 +280,14 @@ def main():
         print(
             "wrote static/description/collection_desk_fr.png, send_wizard_fr.png, "
             "reminder_letter_fr.png, collection_kpis_fr.png"
+        )
+        return
+    if "--portal" in sys.argv:
+        with sync_playwright() as pw:
+            portal(call, pw)
+        print(
+            "wrote static/description/portal_account.png, portal_invoice_answers.png, "
+            "portal_account_fr.png"
         )
         return
     if "--holds" in sys.argv:

@@ -21,8 +21,21 @@ def test_amounts_read_as_typed(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["", None, "abc", "-5", "0", "0.00", "1,200.50", "1.2.3", "12,5,0", "1e3",
-     "10.001", "NaN", "Infinity"],
+    [
+        "",
+        None,
+        "abc",
+        "-5",
+        "0",
+        "0.00",
+        "1,200.50",
+        "1.2.3",
+        "12,5,0",
+        "1e3",
+        "10.001",
+        "NaN",
+        "Infinity",
+    ],
 )
 def test_what_is_not_an_amount_is_refused(text):
     with pytest.raises(ValueError):
