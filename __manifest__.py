@@ -36,6 +36,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/digest_digest_views.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [
