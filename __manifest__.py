@@ -10,7 +10,7 @@
     "author": "account_dunning contributors",
     "maintainers": ["account-dunning"],
     "development_status": "Alpha",
-    "depends": ["account", "portal"],
+    "depends": ["account", "portal", "digest"],
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",

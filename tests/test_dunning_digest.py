@@ -155,6 +155,14 @@ class TestDunningDigest(DunningCommon):
             .search([("credit_hold", "=", True)])
         )
         self.assertEqual(held, self.customer)
+        # read outside a digest email: the KPI screen's default period, from 1
+        # January (the month 90 days back) to today, February's reminder with them
+        self.assertEqual(
+            self.digest.with_user(
+                self.billing
+            ).kpi_account_dunning_reminders_sent_value,
+            3,
+        )
         # an auditor reads the same
         audited = self.digest.with_user(self.auditor).with_context(**MARCH)
         self.assertEqual(audited.kpi_account_dunning_overdue_value, 3000.0)
