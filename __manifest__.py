@@ -10,7 +10,7 @@
     "author": "account_dunning contributors",
     "maintainers": ["account-dunning"],
     "development_status": "Alpha",
-    "depends": ["account", "portal"],
+    "depends": ["account", "portal", "digest"],
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
@@ -37,6 +37,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/digest_digest_views.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [

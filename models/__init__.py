@@ -23,6 +23,7 @@ from . import account_move
 from . import res_company
 from . import res_partner
 from . import res_config_settings
+from . import digest_digest
 from . import ir_qweb
 from . import ir_actions_report
 from . import mail_mail

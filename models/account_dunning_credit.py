@@ -30,6 +30,12 @@ class AccountDunningCredit(models.AbstractModel):
                 )
 
     @api.model
+    def _held_customers_domain(self):
+        """The customers on credit hold, in the company of the environment (the
+        flag is kept per company): the commercial partners whose flag is set."""
+        return [("credit_hold", "=", True), ("parent_id", "=", False)]
+
+    @api.model
     def _release_holds(self, company):
         """Customers on hold with nothing overdue any more, where the company
         releases holds by itself."""
@@ -38,7 +44,7 @@ class AccountDunningCredit(models.AbstractModel):
         held = (
             self.env["res.partner"]
             .with_company(company)
-            .search([("credit_hold", "=", True), ("parent_id", "=", False)])
+            .search(self._held_customers_domain())
         )
         held.invalidate_recordset(["dunning_amount_overdue"])  # figures of today
         released = held.filtered(lambda p: p.dunning_amount_overdue <= 0)

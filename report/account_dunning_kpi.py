@@ -119,6 +119,7 @@ class AccountDunningKpi(models.TransientModel):
         sales = self._dunning_sales(start, end)
         by_level, by_channel = self._dunning_effectiveness(start, end)
         overdue_start = beginning["overdue"]
+        recovered = self._dunning_recovered(before, end)
         return {
             "dso": dso_countback(ending["total"], self._dunning_monthly_sales(end)),
             "avg_days_late": behaviour(
@@ -135,11 +136,14 @@ class AccountDunningKpi(models.TransientModel):
                 ending["current"] + ending["overdue"],
                 ending["current"],
             ),
-            "recovery_rate": share(self._dunning_recovered(before, end), overdue_start),
+            "recovery_rate": share(recovered, overdue_start),
             "by_level": by_level,
             "by_channel": by_channel,
             "receivables": ending["total"],
             "sales": sales,
+            # the amounts behind the rates, for the digest email
+            "overdue": ending["overdue"],
+            "recovered": recovered,
         }
 
     # --- figures from the journal --------------------------------------------------
@@ -295,6 +299,37 @@ class AccountDunningKpi(models.TransientModel):
             )
         )
         return self.env.cr.fetchone()[0]
+
+    # --- figures from the collection's records ---------------------------------
+    def _dunning_reminders_sent_domain(self, start, end):
+        """The reminders issued in the period (sent, or their email in the outgoing
+        queue), as the effectiveness of reminders counts them."""
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("state", "in", list(ISSUED)),
+            ("date", ">=", start),
+            ("date", "<=", end),
+        ]
+
+    def _dunning_reminders_sent(self, start, end):
+        return self.env["account.dunning.reminder"].search_count(
+            self._dunning_reminders_sent_domain(start, end)
+        )
+
+    def _dunning_promises_settled(self, start, end):
+        """{"kept": n, "broken": n}: the promises to pay whose promised date falls
+        in the period, by outcome (the open ones are not settled yet)."""
+        groups = self.env["account.dunning.promise"]._read_group(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", ("kept", "broken")),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ],
+            ["state"],
+            ["__count"],
+        )
+        return {"kept": 0, "broken": 0} | dict(groups)
 
     def _dunning_effectiveness(self, start, end):
         """Per level and per channel: (amount reminded, share paid within 14 days of
