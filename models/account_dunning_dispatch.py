@@ -3,10 +3,11 @@
 """Step 4 of the pipeline, *dispatch*: each reminder through its channels.
 
 Like core's ``account.move.send``: one entry point (``_send``), a method per channel
-(``_render_letters``, ``_send_emails``, ``_schedule_activities``, ``_send_sms``) that a
-channel module extends, then what follows a sent reminder (charges, notes, holds, hand-over). Each
-reminder ends ``sending``/``sent`` or ``failed`` with its reason; its state then
-follows its email (see ``mail.mail``).
+(``_render_letters``, ``_send_emails``, ``_schedule_activities``, ``_send_sms``)
+that a channel module extends, then what follows a sent reminder (charges, notes,
+holds, hand-over). Each reminder ends ``sending``/``sent`` or ``failed`` with its
+reason; its state then follows its email (see ``mail.mail``), and its SMS state
+follows its SMS (``sms_state``).
 
 PDFs take about a second each with some wkhtmltopdf builds: the daily run, and a send
 of many reminders, leave them to ``account.dunning.documents``, which prints them
@@ -625,7 +626,9 @@ class AccountDunningDispatch(models.AbstractModel):
         if not todo:
             return
         bodies = {}
-        for template, group in todo.grouped(lambda r: r.level_id.sms_template_id).items():
+        for template, group in todo.grouped(
+            lambda r: r.level_id.sms_template_id
+        ).items():
             bodies.update(template._render_field("body", group.ids, compute_lang=True))
         author = self.env.user.partner_id
         note = self.env.ref("mail.mt_note").id

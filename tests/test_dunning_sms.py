@@ -127,7 +127,8 @@ class TestDunningSms(DunningCommon, SMSCase):
         french = self._of(reminders, self.french)
         self.assertSMS(self.french, FR_MOBILE, "error", failure_type="sms_credit")
         self.assertRecordValues(
-            french, [{"sms_state": "error", "state": "sending", "failure_reason": False}]
+            french,
+            [{"sms_state": "error", "state": "sending", "failure_reason": False}],
         )
         self.assertTrue(french.mail_message_id)
 

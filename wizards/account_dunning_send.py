@@ -472,9 +472,7 @@ class AccountDunningSend(models.TransientModel):
                 ]
             )[key]
             if problem:
-                problems.append(
-                    problem + " " + _("The SMS is left out.")
-                )
+                problems.append(problem + " " + _("The SMS is left out."))
         if self.send_letter and not self.preview_has_address:
             problems.append(
                 _(
