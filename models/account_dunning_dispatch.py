@@ -3,10 +3,11 @@
 """Step 4 of the pipeline, *dispatch*: each reminder through its channels.
 
 Like core's ``account.move.send``: one entry point (``_send``), a method per channel
-(``_render_letters``, ``_send_emails``, ``_schedule_activities``) that a channel module
-extends, then what follows a sent reminder (charges, notes, holds, hand-over). Each
-reminder ends ``sending``/``sent`` or ``failed`` with its reason; its state then
-follows its email (see ``mail.mail``).
+(``_render_letters``, ``_send_emails``, ``_schedule_activities``, ``_send_sms``)
+that a channel module extends, then what follows a sent reminder (charges, notes,
+holds, hand-over). Each reminder ends ``sending``/``sent`` or ``failed`` with its
+reason; its state then follows its email (see ``mail.mail``), and its SMS state
+follows its SMS (``sms_state``).
 
 PDFs take about a second each with some wkhtmltopdf builds: the daily run, and a send
 of many reminders, leave them to ``account.dunning.documents``, which prints them
@@ -19,6 +20,7 @@ from odoo import Command, _, api, models
 from odoo.tools import SQL
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
+from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
 from .ir_qweb import MAIL_BATCH_KEY
 
@@ -75,7 +77,14 @@ class AccountDunningDispatch(models.AbstractModel):
             reminder.id: self._activity_user(reminder)
             for reminder in reminders.filtered("create_activity")
         }
-        waiting = self._apply_fallbacks(reminders, activity_users)
+        # where each SMS goes, or why it cannot, asked once for all
+        sms_targets = self._sms_targets(
+            [
+                (r.id, r.level_id, r.recipient_ids, r.partner_id)
+                for r in reminders.filtered("send_sms")
+            ]
+        )
+        waiting = self._apply_fallbacks(reminders, activity_users, sms_targets)
         for reminder in reminders.filtered(lambda r: r.id in waiting):
             reminder._dunning_system_write({"failure_reason": waiting[reminder.id]})
         ready = reminders.filtered(lambda r: r.id not in waiting)
@@ -98,6 +107,8 @@ class AccountDunningDispatch(models.AbstractModel):
         sent = ready - failed
         self.env["account.dunning.documents"]._queue(deferred & sent)
         self._schedule_activities(sent, activity_users)
+        # after the emails: an SMS that cannot go never fails its reminder
+        self._send_sms(sent, sms_targets)
         # an email is out once the mail server accepted it (see mail.mail): until
         # then its reminder is issued, and says so, but not "Sent"
         emailed = sent.filtered("send_email")
@@ -116,16 +127,31 @@ class AccountDunningDispatch(models.AbstractModel):
             handed_over.action_dunning_handoff()
         return sent
 
-    def _apply_fallbacks(self, reminders, activity_users):
+    def _apply_fallbacks(self, reminders, activity_users, sms_targets=None):
         """Missing data blocks only its own channel: an email nobody can receive becomes
         a letter; a letter without a postal address is left out when an email goes;
         an activity nobody can take (``activity_users``: per reminder id, see
-        ``_activity_user``) is left out when another channel goes.
+        ``_activity_user``), or an SMS that cannot go (``sms_targets``, see
+        ``_sms_targets``), is left out when another channel goes.
         Returns {reminder id: reason} of those left without any channel.
         """
         waiting = {}
+        sms_targets = sms_targets or {}
         for reminder in reminders:
             customer = reminder.partner_id.display_name
+            sms_problem = reminder.send_sms and sms_targets[reminder.id][2]
+            if sms_problem:
+                if not (
+                    reminder.send_email
+                    or reminder.send_letter
+                    or reminder.create_activity
+                ):
+                    waiting[reminder.id] = sms_problem
+                    continue
+                reminder._dunning_system_write({"send_sms": False})
+                reminder._dunning_note(
+                    sms_problem + " " + _("The reminder goes without it.")
+                )
             if reminder.create_activity and not activity_users[reminder.id]:
                 reason = _(
                     "Nobody can take the activity for %(customer)s: set its dunning "
@@ -141,12 +167,15 @@ class AccountDunningDispatch(models.AbstractModel):
                     reason + " " + _("The reminder goes without it.")
                 )
             if not (
-                reminder.send_email or reminder.send_letter or reminder.create_activity
+                reminder.send_email
+                or reminder.send_letter
+                or reminder.create_activity
+                or reminder.send_sms
             ):
                 # nothing would go out: never "Sent", the invoices stay where they are
                 waiting[reminder.id] = _(
-                    "No channel is chosen: tick Email, Letter or Activity, then send "
-                    "it."
+                    "No channel is chosen: tick Email, Letter, Activity or SMS, then "
+                    "send it."
                 )
                 continue
             has_address = (
@@ -530,6 +559,138 @@ class AccountDunningDispatch(models.AbstractModel):
         )
         for reminder, activity in zip(todo, activities, strict=True):
             reminder._dunning_system_write({"activity_id": activity.id})
+
+    def _sms_targets(self, entries):
+        """Where each SMS goes: ``entries`` are (key, level, recipients, customer);
+        returns {key: (partner, number, problem)}: the first of the recipients,
+        then the customer, with a mobile (else a phone) number, that number in
+        international format (the customer's country for a number without its
+        prefix), and why no SMS can go (no template, no number, a blacklisted
+        number), else False. The wizard's warnings ask the same."""
+        found = {}
+        for key, level, recipients, customer in entries:
+            partner, number = self._sms_number(recipients | customer, customer)
+            found[key] = (level, partner, number, customer)
+        numbers = [number for __, __, number, __ in found.values() if number]
+        # sudo: whether these numbers opted out of SMS, not who else did
+        blacklist = self.env["phone.blacklist"].sudo()
+        blacklisted = set(
+            blacklist.search([("number", "in", numbers)]).mapped("number")
+            if numbers
+            else ()
+        )
+        result = {}
+        for key, (level, partner, number, customer) in found.items():
+            problem = False
+            if not level.sms_template_id:
+                problem = _("Level %(level)s has no SMS template.", level=level.name)
+            elif not number:
+                problem = _(
+                    "%(customer)s has no valid mobile or phone number for an SMS.",
+                    customer=customer.display_name,
+                )
+            elif number in blacklisted:
+                problem = _(
+                    "The number %(number)s of %(customer)s is blacklisted for SMS "
+                    "(opted out): no SMS goes to it.",
+                    number=number,
+                    customer=customer.display_name,
+                )
+            result[key] = (partner, number, problem)
+        return result
+
+    @staticmethod
+    def _sms_number(partners, customer):
+        """(partner, number): the first of ``partners`` whose mobile, else phone,
+        formats as a valid number; (no partner, False) when none does."""
+        for partner in partners:
+            country = customer.country_id or partner.country_id
+            for fname in ("mobile", "phone"):
+                number = partner[fname] and partner._phone_format(
+                    number=partner[fname], country=country
+                )
+                if number:
+                    return partner, number
+        return partners.browse(), False
+
+    def _send_sms(self, reminders, sms_targets):
+        """Queue the SMS of the reminders that send one (once: a reminder sent again
+        keeps its SMS), to the numbers of ``sms_targets`` (see ``_sms_targets``),
+        rendered in the customer's language. As core notifies by SMS (a message in
+        the reminder's chatter, its SMS and the notification that keeps its
+        delivery state, see ``_notify_thread_by_sms``), in batches; Odoo's SMS
+        queue sends them."""
+        todo = reminders.filtered(
+            lambda r: r.send_sms and not r.sms_message_id and r.id in sms_targets
+        )
+        if not todo:
+            return
+        bodies = {}
+        for template, group in todo.grouped(
+            lambda r: r.level_id.sms_template_id
+        ).items():
+            bodies.update(template._render_field("body", group.ids, compute_lang=True))
+        author = self.env.user.partner_id
+        note = self.env.ref("mail.mt_note").id
+        # sudo: the SMS of reminders the user may send; the sms module posts and
+        # queues them as superuser too
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "model": todo._name,
+                        "res_id": reminder.id,
+                        "message_type": "sms",
+                        "body": sms_content_to_rendered_html(bodies[reminder.id]),
+                        "subtype_id": note,
+                        "author_id": author.id,
+                        "email_from": author.email_formatted,
+                        "record_name": reminder.display_name,
+                    }
+                    for reminder in todo
+                ]
+            )
+        )
+        # sudo: see above
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "body": bodies[reminder.id],
+                        "mail_message_id": message.id,
+                        "partner_id": sms_targets[reminder.id][0].id,
+                        "number": sms_targets[reminder.id][1],
+                        "state": "outgoing",
+                    }
+                    for reminder, message in zip(todo, messages, strict=True)
+                ]
+            )
+        )
+        # sudo: see above
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "author_id": author.id,
+                    "mail_message_id": one.mail_message_id.id,
+                    "res_partner_id": one.partner_id.id,
+                    "sms_number": one.number,
+                    "notification_type": "sms",
+                    "sms_id_int": one.id,
+                    "sms_tracker_ids": [Command.create({"sms_uuid": one.uuid})],
+                    "is_read": True,
+                    "notification_status": "ready",
+                }
+                for one in sms
+            ]
+        )
+        for reminder, message in zip(todo, messages, strict=True):
+            reminder._dunning_system_write({"sms_message_id": message.id})
+        # sudo: the SMS queue's scheduled action, run now rather than at its hour
+        self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
 
     def _activity_note(self, reminder):
         """The level's note, then what the caller needs at hand: the customer's phone

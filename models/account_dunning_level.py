@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from .bounds import check_days, check_text
 
 # The channel switches a level presets on its reminders.
-CHANNEL_FIELDS = ("send_email", "send_letter", "create_activity")
+CHANNEL_FIELDS = ("send_email", "send_letter", "create_activity", "send_sms")
 
 
 class AccountDunningLevel(models.Model):
@@ -121,6 +121,18 @@ class AccountDunningLevel(models.Model):
         string="Activity User",
         check_company=True,
         help="The user who gets the activity when the level names one.",
+    )
+    send_sms = fields.Boolean(
+        string="Send SMS",
+        help="A short text message goes to the mobile of the customer's reminder "
+        "contact (else its phone), through Odoo's SMS service (IAP credits).",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain=[("model", "=", "account.dunning.reminder")],
+        ondelete="restrict",
+        help="The SMS sent at this level; its language follows the customer's.",
     )
     fee_amount = fields.Monetary(
         currency_field="currency_id",
@@ -239,6 +251,28 @@ class AccountDunningLevel(models.Model):
                         "The email template %(template)s of dunning level %(level)s "
                         "is not a "
                         "payment reminder template.",
+                        template=template.name,
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("send_sms", "sms_template_id")
+    def _check_sms_template(self):
+        for level in self:
+            if level.send_sms and not level.sms_template_id:
+                raise ValidationError(
+                    _(
+                        "Dunning level %(level)s sends an SMS: choose its SMS "
+                        "template.",
+                        level=level.name,
+                    )
+                )
+            template = level.sms_template_id
+            if template and template.model != "account.dunning.reminder":
+                raise ValidationError(
+                    _(
+                        "The SMS template %(template)s of dunning level %(level)s is "
+                        "not a payment reminder template.",
                         template=template.name,
                         level=level.name,
                     )

@@ -11,6 +11,26 @@ from .account_dunning_history_mixin import HISTORY_FACTS, SYSTEM_FIELDS
 from .account_dunning_selection import ISSUED
 from .bounds import check_email_list
 
+# The states of an SMS (sms.sms, same keys and names), and the status of its
+# notification that each follows (the delivery reports update the notification)
+SMS_STATES = [
+    ("outgoing", "In Queue"),
+    ("process", "Processing"),
+    ("pending", "Sent"),
+    ("sent", "Delivered"),
+    ("error", "Error"),
+    ("canceled", "Cancelled"),
+]
+NOTIFICATION_TO_SMS_STATE = {
+    "ready": "outgoing",
+    "process": "process",
+    "pending": "pending",
+    "sent": "sent",
+    "bounce": "error",
+    "exception": "error",
+    "canceled": "canceled",
+}
+
 
 class AccountDunningReminder(models.Model):
     """One payment reminder to one customer: the history of dunning."""
@@ -124,6 +144,22 @@ class AccountDunningReminder(models.Model):
         help="The customer's account page in the portal, opened by this reminder's "
         "link: open invoices, reminders, statement, promises and disputes.",
     )
+    sms_message_id = fields.Many2one(
+        "mail.message",
+        string="SMS Sent",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    sms_state = fields.Selection(
+        SMS_STATES,
+        string="SMS Status",
+        compute="_compute_sms_state",
+        store=True,
+        help="What became of its SMS, as Odoo's SMS service reports it: in the "
+        "queue, sent to the operator, delivered to the phone, or in error.",
+    )
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", readonly=True, copy=False, ondelete="set null"
     )
@@ -180,6 +216,13 @@ class AccountDunningReminder(models.Model):
     )
     create_activity = fields.Boolean(
         string="Schedule Activity",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    send_sms = fields.Boolean(
+        string="SMS",
         compute="_compute_channels",
         store=True,
         readonly=False,
@@ -312,6 +355,17 @@ class AccountDunningReminder(models.Model):
     def _compute_channels(self):
         for reminder in self:
             reminder.update(reminder.level_id._dunning_channels())
+
+    @api.depends("sms_message_id.notification_ids.notification_status")
+    def _compute_sms_state(self):
+        # the SMS itself is deleted once sent: its notification keeps its fate
+        for reminder in self:
+            notification = reminder.sms_message_id.notification_ids.filtered(
+                lambda n: n.notification_type == "sms"
+            )[:1]
+            reminder.sms_state = NOTIFICATION_TO_SMS_STATE.get(
+                notification.notification_status, False
+            )
 
     @api.depends("partner_id")
     def _compute_recipient_ids(self):

@@ -323,6 +323,11 @@ class ResCompany(models.Model):
                 "create_activity": True,
                 "activity_type_id": ref("mail.mail_activity_data_call").id,
                 "activity_summary": _("Call the customer about overdue invoices"),
+                # offered, off: an SMS costs IAP credits, the company turns it on
+                "send_sms": False,
+                "sms_template_id": ref(
+                    "account_dunning.sms_template_dunning_reminder"
+                ).id,
             },
             {
                 "name": _("Formal notice"),

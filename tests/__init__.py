@@ -23,6 +23,7 @@ from . import test_dunning_reminder
 from . import test_dunning_scoring
 from . import test_dunning_security
 from . import test_dunning_send
+from . import test_dunning_sms
 from . import test_dunning_tour
 from . import test_dunning_translation
 from . import test_dunning_trust

@@ -92,6 +92,13 @@ class AccountDunningSend(models.TransientModel):
         readonly=False,
         precompute=True,
     )
+    send_sms = fields.Boolean(
+        string="SMS",
+        compute="_compute_channels",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     recipient_ids = fields.Many2many(
         "res.partner",
         "account_dunning_send_recipient_rel",
@@ -379,6 +386,7 @@ class AccountDunningSend(models.TransientModel):
         "level_id",
         "send_email",
         "send_letter",
+        "send_sms",
         "recipient_ids",
         "preview_holds",
         "preview_has_address",
@@ -451,6 +459,20 @@ class AccountDunningSend(models.TransientModel):
                     customer=customer,
                 )
             )
+        if self.send_sms:
+            key = self.id or 0
+            __, __, problem = self.env["account.dunning.dispatch"]._sms_targets(
+                [
+                    (
+                        key,
+                        self.level_id._origin,
+                        self.recipient_ids._origin,
+                        self.partner_id._origin,
+                    )
+                ]
+            )[key]
+            if problem:
+                problems.append(problem + " " + _("The SMS is left out."))
         if self.send_letter and not self.preview_has_address:
             problems.append(
                 _(
@@ -683,10 +705,12 @@ class AccountDunningSend(models.TransientModel):
             raise UserError(_("Keep at least one invoice to remind."))
         if not self.level_id:
             raise UserError(_("Choose the level of this reminder."))
-        if not (self.send_email or self.send_letter or self.create_activity):
+        if not (
+            self.send_email or self.send_letter or self.create_activity or self.send_sms
+        ):
             # nothing would go out: no reminder "Sent" for nothing
             raise UserError(
-                _("Choose at least one channel: Email, Letter or Activity.")
+                _("Choose at least one channel: Email, Letter, Activity or SMS.")
             )
         reason = (self.interval_reason or "").strip()
         if self.interval_warning and not (self.confirm_interval and reason):
@@ -702,6 +726,7 @@ class AccountDunningSend(models.TransientModel):
             send_email=self.send_email,
             send_letter=self.send_letter,
             create_activity=self.create_activity,
+            send_sms=self.send_sms,
             recipient_ids=[Command.set(self.recipient_ids.ids)],
             email_cc=self.email_cc,
         )
@@ -748,6 +773,12 @@ class AccountDunningSend(models.TransientModel):
             )
         if reminder.send_letter:
             went.append(_("letter"))
+        if reminder.sms_message_id:
+            # sudo: the number the reminder's own SMS went to
+            numbers = reminder.sms_message_id.sudo().notification_ids.mapped(
+                "sms_number"
+            )
+            went.append(_("SMS to %(to)s", to=", ".join(filter(None, numbers))))
         if reminder.activity_id:
             went.append(
                 _("activity for %(user)s", user=reminder.activity_id.user_id.name)
