@@ -44,7 +44,7 @@ class TestDunningSms(DunningCommon, SMSCase):
         cls.template.with_context(lang="fr_FR").body = (
             "{{ object.company_id.name }} : {{ object.currency_summary }} "
             f"{FR_WORD} ({{{{ object.name }}}}). Payer : "
-            "{{ object.line_ids[:1].pay_url or '' }}"
+            "{{ object.account_url or '' }}"
         )
         cls.level_email.write({"send_sms": True, "sms_template_id": cls.template.id})
         france = cls.env.ref("base.fr")
@@ -101,7 +101,7 @@ class TestDunningSms(DunningCommon, SMSCase):
             self.assertSMSOutgoing(self.french, FR_MOBILE, content=FR_WORD)
             self.env["sms.sms"].sudo()._process_queue()
         self.assertSMSIapSent([FR_MOBILE], content=french.name)
-        self.assertSMSIapSent([FR_MOBILE], content=french.line_ids[:1].pay_url)
+        self.assertSMSIapSent([FR_MOBILE], content=french.account_url)
         self.assertSMSIapSent([FR_MOBILE], content=self.company.name)
         self.assertSMSIapSent([EN_MOBILE], content=english.name)
         english_sms = next(sms for sms in self._sms if sms["number"] == EN_MOBILE)

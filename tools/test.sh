@@ -71,6 +71,10 @@ else
   fi
   "$PYTHON" -c 'import websocket' >/dev/null 2>&1 \
     || "$PYTHON" -m pip install -q websocket-client > "$logs/pip-websocket.log" 2>&1 || true
+  # phonenumbers: Odoo's phone_validation formats SMS numbers with it (optional for
+  # Odoo, which then sends numbers as typed); the SMS tests check the formatting
+  "$PYTHON" -c 'import phonenumbers' >/dev/null 2>&1 \
+    || "$PYTHON" -m pip install -q phonenumbers > "$logs/pip-phonenumbers.log" 2>&1 || true
   if [ -z "$chrome" ]; then
     echo "BROWSER TOUR SKIPPED: no Chromium or Chrome on PATH; install Debian's 'chromium'"
     echo "BROWSER TOUR SKIPPED: package to run tests/test_dunning_tour.py."
