@@ -434,3 +434,19 @@ class TestDunningPortal(DunningCommon, HttpCase):
             )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.late.dunning_dispute_state, "none")
+
+    def test_refusals_speak_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.portal_user.sudo().lang = "fr_FR"
+        self.authenticate("dp_portal", "dp_portal")
+        with mute_logger(*QUIET):
+            response = self._post(
+                self._promise_url(self.late),
+                {
+                    "date": fields.Date.to_string(self.today + timedelta(days=3)),
+                    "amount": "douze",
+                },
+            )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Indiquez le montant que vous paierez", response.text)
+        self.assertFalse(self._promises(self.late))
