@@ -1,5 +1,7 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import csv
+import io
 import logging
 import unittest
 from datetime import date, timedelta
@@ -537,3 +539,100 @@ class TestDunningPrivacyLookup(DunningCommon):
         with self.assertRaises(UserError):
             line.action_unlink()
         self.assertTrue(self.reminder.exists())
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningCollectionExport(DunningCommon):
+    """The hand-over dossier carries what collection needs and nothing more: the
+    facts of the reminders that went out, the open invoices; not the drafts, why an
+    email failed, call notes, nor the company's users."""
+
+    HISTORY_COLUMNS = [
+        "Number",
+        "Date",
+        "Level",
+        "Channels",
+        "Status",
+        "Invoices",
+        "Amount due",
+        "Fees",
+        "Interest",
+        "Currency",
+    ]
+    OPEN_INVOICES_COLUMNS = [
+        "Document",
+        "Date",
+        "Due date",
+        "Days late",
+        "Open amount",
+        "Currency",
+        "In company currency",
+    ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env,
+            login="billing_export",
+            email="julie.billing@example.com",
+            groups="account.group_account_invoice",
+        )
+        invoice = cls._invoice(cls.customer, 1000, date(2026, 1, 31))
+        cls.sent = cls._reminder(
+            cls.customer,
+            invoice,
+            cls.level_courtesy,
+            on=date(2026, 2, 5),
+            state="draft",
+        )
+        cls.sent.send_letter = True
+        cls.sent._dunning_system_write({"state": "sent"})
+        cls.failed = cls._reminder(
+            cls.customer, invoice, cls.level_email, on=date(2026, 2, 20), state="draft"
+        )
+        cls.failed.write({"call_note": "Mrs Dupont is on sick leave"})
+        cls.failed._dunning_system_write(
+            {
+                "state": "failed",
+                "failure_reason": "Technical reason: jeanne.dupont@example.com bounced",
+            }
+        )
+        cls.draft = cls._reminder(
+            cls.customer, invoice, cls.level_call, on=TODAY, state="draft"
+        )
+
+    def _csv(self, files, name):
+        raw = dict(files)[name]
+        return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+    def test_dossier_columns_and_rows(self):
+        files = (
+            self.env["account.dunning.collection"]
+            .with_user(self.billing)
+            ._dossier_files(self.customer)
+        )
+        # the letter the customer was sent, the statement, the two lists
+        self.assertEqual(len(files), 4)
+        self.assertEqual(files[0][0], self.sent.letter_attachment_id.name)
+        history = self._csv(files, "Reminder history.csv")
+        self.assertEqual(history[0], self.HISTORY_COLUMNS)
+        self.assertEqual(
+            [row[0] for row in history[1:]], [self.sent.name, self.failed.name]
+        )
+        self.assertEqual(history[2][4], "Failed")
+        invoices = self._csv(files, "Open invoices.csv")
+        self.assertEqual(invoices[0], self.OPEN_INVOICES_COLUMNS)
+        self.assertEqual(len(invoices), 2)
+        everything = "\n".join(
+            raw.decode("utf-8-sig", errors="replace") for __, raw in files
+        )
+        for private in (
+            "jeanne.dupont@example.com",
+            "bounced",
+            "sick leave",
+            "julie.billing@example.com",
+            self.draft.name,
+        ):
+            self.assertNotIn(private, everything)
