@@ -140,6 +140,25 @@ class TestDunningRetention(DunningCommon):
         reminder.write(
             {"call_outcome": "promise", "call_note": f"{label}: her husband is ill"}
         )
+        # the changes Odoo tracks (after the test's commit only): its status, a fact,
+        # and the call's outcome, personal
+        tracking = cls.env["mail.tracking.value"]
+        info = reminder.fields_get(
+            ["state", "call_outcome"], attributes=("string", "type", "selection")
+        )
+        reminder._message_log(
+            tracking_value_ids=[
+                Command.create(
+                    tracking._create_tracking_values(
+                        old, new, fname, info[fname], reminder
+                    )
+                )
+                for fname, old, new in (
+                    ("state", "sending", "sent"),
+                    ("call_outcome", False, "promise"),
+                )
+            ]
+        )
         reminder.message_post(
             body=f"{label}: Mrs Dupont moved to Lyon", subtype_xmlid="mail.mt_note"
         )
@@ -255,6 +274,7 @@ class TestDunningRetention(DunningCommon):
                 [("res_model", "=", reminder._name), ("res_id", "=", reminder.id)],
                 ["name", "checksum"],
             ),
+            messages.tracking_value_ids.ids,
             sudo.activity_ids.read(["note"]),
             sudo.message_follower_ids.ids,
         )
@@ -302,6 +322,8 @@ class TestDunningRetention(DunningCommon):
         self.assertEqual(mail.recipient_ids, self.contact)
         self.assertTrue(old.activity_ids)
         self.assertIn(self.contact, old.message_partner_ids)
+        tracked = self._messages(self.old).tracking_value_ids.field_id.mapped("name")
+        self.assertEqual(sorted(tracked), ["call_outcome", "state"])
         bodies = " ".join(str(body) for body in self._messages(self.old).mapped("body"))
         self.assertIn("she will pay on Friday", bodies)
         self.assertIn("moved to Lyon", bodies)
@@ -355,6 +377,9 @@ class TestDunningRetention(DunningCommon):
                 for __ in messages
             ],
         )
+        # the tracked changes of its facts stay, its call's outcome goes
+        tracked = messages.tracking_value_ids.field_id.mapped("name")
+        self.assertEqual(tracked, ["state"])
         bodies = " ".join(str(m.body) for m in self._messages(self.old))
         for secret in ("Dupont", "ill", "Lyon", "Friday", "06 12"):
             self.assertNotIn(secret, bodies)
