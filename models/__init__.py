@@ -12,6 +12,7 @@ from . import account_dunning_charges
 from . import account_dunning_credit
 from . import account_dunning_scoring
 from . import account_dunning_collection
+from . import account_dunning_retention
 from . import account_dunning_reminder
 from . import account_dunning_reminder_line
 from . import account_dunning_promise

@@ -1,7 +1,13 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Collection: what goes with a customer handed over to an agency or a lawyer (the
-dossier: last formal notice, statement, reminder history, open invoices)."""
+dossier: last formal notice, statement, reminder history, open invoices).
+
+Only what collection needs leaves the company: the customer's identity and address
+(the letter and statement), its invoices, amounts and due dates, and the dates,
+levels and channels of the reminders that went out. Not the drafts and the
+reminders that never went out, nor why an email failed (the mail server's words,
+addresses), nor notes, call notes or who in the company wrote them."""
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
@@ -158,7 +164,9 @@ class AccountDunningCollection(models.AbstractModel):
                 documents[partner.id],
             )
         )
-        files.append((_("Reminder history.csv"), self._history_csv(reminders)))
+        # what the customer was sent (or was tried): drafts are the company's work
+        tried = reminders.filtered(lambda r: r.state in (*ISSUED, "failed"))
+        files.append((_("Reminder history.csv"), self._history_csv(tried)))
         files.append((_("Open invoices.csv"), self._open_invoices_csv(partner)))
         return files
 
@@ -188,7 +196,8 @@ class AccountDunningCollection(models.AbstractModel):
         return csv_bytes(header, rows)
 
     def _history_csv(self, reminders):
-        """The reminders as CSV: the history of a collection dossier."""
+        """The reminders as CSV: the history of a collection dossier (its facts
+        only: see the module's docstring)."""
         state_labels = dict(reminders._fields["state"]._description_selection(self.env))
         header = [
             _("Number"),
@@ -196,7 +205,6 @@ class AccountDunningCollection(models.AbstractModel):
             _("Level"),
             _("Channels"),
             _("Status"),
-            _("Reason"),
             _("Invoices"),
             _("Amount due"),
             _("Fees"),
@@ -221,7 +229,6 @@ class AccountDunningCollection(models.AbstractModel):
                     reminder.level_id.name,
                     " + ".join(channels),
                     state_labels[reminder.state],
-                    reminder.failure_reason,
                     " ".join(reminder.line_ids.move_id.mapped("name")),
                     reminder.amount_due,
                     reminder.fee_total,

@@ -228,8 +228,11 @@ class AccountDunningDispatch(models.AbstractModel):
     def _render_letters(self, reminders):
         """The letter of each reminder that prints one or attaches it to its email,
         stored as an attachment of the reminder; all rendered in one go."""
+        # a reminder past its retention period gets no letter again: its letter
+        # was removed with its personal content
         todo = reminders.filtered(
             lambda r: not r._dunning_own_letter()
+            and not r.personal_data_cleared
             and (r.send_letter or (r.send_email and r.level_id.attach_letter))
         )
         if not todo:

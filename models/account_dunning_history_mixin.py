@@ -44,6 +44,26 @@ SYSTEM_FIELDS = frozenset(
         "attempt_count",
         "cancelled_by_id",
         "access_token",
+        "personal_data_cleared",
+    }
+)
+# What a reminder holds about people rather than about the debt, removed once it is
+# older than the company's retention period (see account.dunning.retention): the
+# email as written and whom it went to, the letter, the call, free texts that may
+# name people or addresses. The number, date, customer, invoices, level, amounts and
+# fees stay: they are the accounting facts.
+PERSONAL_CONTENT = frozenset(
+    {
+        "email_subject",
+        "email_body",
+        "email_cc",
+        "recipient_ids",
+        "letter_attachment_id",
+        "activity_id",
+        "call_outcome",
+        "call_note",
+        "failure_reason",
+        "cancel_reason",
     }
 )
 
@@ -59,12 +79,28 @@ class AccountDunningHistoryMixin(models.AbstractModel):
     _description = "Dunning History Guard"
     _dunning_system_fields = frozenset()
     _dunning_history_facts = frozenset()
+    _dunning_personal_content = frozenset()
 
     def _dunning_system_write(self, vals):
         """Write what only the addon's own steps set (state, channels' results):
         users reach them through the buttons, never by a write of their own."""
         # sudo: the values come from the pipeline, not from the user
         return self.sudo().write(vals)
+
+    def _dunning_clear_personal_content(self, date):
+        """Empty the personal content (``_dunning_personal_content``) of these
+        records, and only it, and mark them cleared on ``date``: the one write that
+        may touch what the history guards keep, as the retention period requires."""
+        vals = {
+            fname: [Command.clear()]
+            if self._fields[fname].type == "many2many"
+            else False
+            for fname in self._dunning_personal_content
+        }
+        vals["personal_data_cleared"] = date
+        # sudo: past the history guards, for these fields only (the values above);
+        # no tracking, which would keep the old values in a message
+        return self.sudo().with_context(tracking_disable=True).write(vals)
 
     def _dunning_field_labels(self, fnames):
         return ", ".join(

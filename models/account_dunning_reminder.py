@@ -7,7 +7,11 @@ from odoo.tools import SQL, html_sanitize
 
 from .access import check_button
 from .account_dunning_engine import CRON_BATCH_SIZE
-from .account_dunning_history_mixin import HISTORY_FACTS, SYSTEM_FIELDS
+from .account_dunning_history_mixin import (
+    HISTORY_FACTS,
+    PERSONAL_CONTENT,
+    SYSTEM_FIELDS,
+)
 from .account_dunning_selection import ISSUED
 from .bounds import check_email_list
 
@@ -45,6 +49,7 @@ class AccountDunningReminder(models.Model):
     ]
     _dunning_system_fields = SYSTEM_FIELDS
     _dunning_history_facts = HISTORY_FACTS
+    _dunning_personal_content = PERSONAL_CONTENT
     _check_company_auto = True
     _order = "date desc, id desc"
 
@@ -294,6 +299,17 @@ class AccountDunningReminder(models.Model):
     )
     cancelled_by_id = fields.Many2one(
         "res.users", string="Cancelled By", readonly=True, copy=False
+    )
+    personal_data_cleared = fields.Date(
+        string="Personal Content Removed On",
+        readonly=True,
+        copy=False,
+        help="The day its personal content (email, recipients, letter, call notes) "
+        "was removed, the reminder being older than the company's retention period; "
+        "its accounting facts stay.",
+    )
+    dunning_retention_years = fields.Integer(
+        related="company_id.dunning_retention_years", string="Retention (years)"
     )
 
     _sql_constraints = [
@@ -690,6 +706,15 @@ class AccountDunningReminder(models.Model):
         check_button(self)
         if any(reminder.state not in ("draft", "failed") for reminder in self):
             raise UserError(_("Only draft or failed reminders can be sent."))
+        cleared = self.filtered("personal_data_cleared")
+        if cleared:
+            raise UserError(
+                _(
+                    "Reminder %(reminder)s is past its retention period: its "
+                    "recipients and letter were removed, it cannot be sent.",
+                    reminder=cleared[0].name,
+                )
+            )
         held = self.filtered(lambda r: r.hold_reason and not r.hold_cleared_by_id)
         if held and not self.env.context.get("dunning_send_anyway"):
             raise UserError(
@@ -836,6 +861,12 @@ class AccountDunningReminder(models.Model):
         """The scheduled action that prints the reminders' PDFs after the daily run's
         batches (see ``account.dunning.documents``)."""
         return self.env["account.dunning.documents"]._cron_print()
+
+    @api.model
+    def _cron_dunning_retention(self):
+        """The scheduled action that removes the personal content of reminders older
+        than their company's retention period (see ``account.dunning.retention``)."""
+        return self.env["account.dunning.retention"]._cron_clear()
 
     @api.model
     def _cron_dunning_figures(self):

@@ -143,6 +143,14 @@ class ResCompany(models.Model):
         ),
         help="The email sent when a reminded invoice is paid.",
     )
+    dunning_retention_years = fields.Integer(
+        string="Reminders' Personal Content Kept (years)",
+        default=10,
+        help="Reminders older than this lose their personal content (email, "
+        "recipients, letter, call notes) every night; their accounting facts stay "
+        "(number, date, customer, invoices, level, amounts, fees). 10 years: the "
+        "accounting archive period.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -180,6 +188,20 @@ class ResCompany(models.Model):
         label = self._fields["dunning_bank_feed_days"]._description_string(self.env)
         for company in self:
             check_days(self.env, company.dunning_bank_feed_days, label, minimum=0)
+
+    @api.constrains("dunning_retention_years")
+    def _check_dunning_retention_years(self):
+        for company in self:
+            if not 1 <= company.dunning_retention_years <= 100:
+                raise ValidationError(
+                    _(
+                        "The reminders of %(company)s are kept between 1 and 100 "
+                        "years before their personal content is removed "
+                        "(%(years)s given).",
+                        company=company.name,
+                        years=company.dunning_retention_years,
+                    )
+                )
 
     @api.constrains("dunning_interest_rate")
     def _check_dunning_interest_rate(self):

@@ -61,3 +61,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_credit_hold_release = fields.Boolean(
         related="company_id.dunning_credit_hold_release", readonly=False
     )
+    dunning_retention_years = fields.Integer(
+        related="company_id.dunning_retention_years", readonly=False
+    )

@@ -20,6 +20,7 @@ from . import test_dunning_one_truth
 from . import test_dunning_plan
 from . import test_dunning_portal
 from . import test_dunning_reminder
+from . import test_dunning_retention
 from . import test_dunning_scoring
 from . import test_dunning_security
 from . import test_dunning_send

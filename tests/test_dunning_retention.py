@@ -1,0 +1,663 @@
+# Copyright 2026 account_dunning contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import csv
+import io
+import logging
+import unittest
+from datetime import date, timedelta
+
+from odoo import SUPERUSER_ID, Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from .common import TODAY, DunningCommon
+
+# 2026-03-31 less 10 years: 2016-03-31; less 20 years: 2006-03-31
+OLD = date(2015, 6, 1)
+RECENT = date(2016, 4, 15)  # a fortnight younger than ten years
+ANCIENT = date(2005, 6, 1)
+RETENTION_LOGGER = "odoo.addons.account_dunning.models.account_dunning_retention"
+
+REMINDER_FACTS = [
+    "name",
+    "date",
+    "partner_id",
+    "company_id",
+    "policy_id",
+    "level_id",
+    "state",
+    "origin",
+    "user_id",
+    "line_ids",
+    "line_count",
+    "currency_id",
+    "amount_due",
+    "amount_overdue",
+    "fee_total",
+    "interest_total",
+    "fee_move_id",
+    "attempt_count",
+    "send_email",
+    "send_letter",
+    "create_activity",
+    "mail_message_id",
+    "hold_reason",
+]
+LINE_FACTS = [
+    "reminder_id",
+    "company_id",
+    "partner_id",
+    "state",
+    "date",
+    "move_id",
+    "level_id",
+    "currency_id",
+    "date_due",
+    "amount_residual",
+    "amount_residual_company",
+    "amount_overdue",
+    "amount_not_due",
+    "days_overdue",
+    "fee_amount",
+    "interest_amount",
+]
+PERSONAL = [
+    "email_subject",
+    "email_body",
+    "email_cc",
+    "recipient_ids",
+    "letter_attachment_id",
+    "call_outcome",
+    "call_note",
+    "failure_reason",
+    "cancel_reason",
+    "personal_data_cleared",
+]
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningRetention(DunningCommon):
+    """Reminders older than their company's retention period lose their personal
+    content (email, recipients, letter, call notes, the chatter's emails and notes)
+    and keep their accounting facts; nothing else changes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env, login="billing_retention", groups="account.group_account_invoice"
+        )
+        cls.contact = cls.env["res.partner"].create(
+            {
+                "name": "Jeanne Dupont",
+                "street": "12 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+                "country_id": cls.env.ref("base.fr").id,
+                "email": "jeanne.dupont@example.com",
+                "parent_id": cls.customer.id,
+                "type": "invoice",
+            }
+        )
+        cls.old_invoice = cls._invoice(cls.customer, 1000, OLD - timedelta(days=20))
+        cls.recent_invoice = cls._invoice(
+            cls.customer, 700, RECENT - timedelta(days=20)
+        )
+        cls.old = cls._sent_reminder(cls.old_invoice, OLD, "Old")
+        cls.recent = cls._sent_reminder(cls.recent_invoice, RECENT, "Recent")
+        # another company keeps its reminders 20 years
+        cls.company_b = cls.setup_other_company(name="Company B")["company"]
+        cls.company_b.dunning_retention_years = 20
+        cls.customer_b = cls._customer("Bernard SAS", company_id=cls.company_b.id)
+        cls.kept_b = cls._reminder_b(OLD)
+        cls.ancient_b = cls._reminder_b(ANCIENT)
+
+    @classmethod
+    def _sent_reminder(cls, invoice, on, label):
+        """A reminder sent on ``on`` by email and letter, with what people wrote on
+        it: an edited email, a copy, notes of the call, a closed call activity and a
+        note in its chatter."""
+        reminder = cls._reminder(
+            cls.customer, invoice, cls.level_email, on=on, state="draft"
+        )
+        reminder.write(
+            {
+                "send_letter": True,
+                "email_subject": f"{label}: your overdue invoice, Mrs Dupont",
+                "email_body": f"<p>{label}: dear Mrs Dupont, please pay.</p>",
+                "email_cc": "accounting.dupont@example.com",
+            }
+        )
+        reminder.message_subscribe(partner_ids=cls.contact.ids)
+        sent = cls.env["account.dunning.dispatch"]._send(reminder)
+        assert sent == reminder, reminder.failure_reason
+        # the mail server accepted it
+        cls.env["mail.mail"].sudo().search(
+            [("mail_message_id", "=", reminder.mail_message_id.id)]
+        ).write({"state": "sent"})
+        reminder._dunning_mark_delivered()
+        reminder.write(
+            {"call_outcome": "promise", "call_note": f"{label}: her husband is ill"}
+        )
+        # the changes Odoo tracks (after the test's commit only): its status, a fact,
+        # and the call's outcome, personal
+        tracking = cls.env["mail.tracking.value"]
+        info = reminder.fields_get(
+            ["state", "call_outcome"], attributes=("string", "type", "selection")
+        )
+        reminder._message_log(
+            tracking_value_ids=[
+                Command.create(
+                    tracking._create_tracking_values(
+                        old, new, fname, info[fname], reminder
+                    )
+                )
+                for fname, old, new in (
+                    ("state", "sending", "sent"),
+                    ("call_outcome", False, "promise"),
+                )
+            ]
+        )
+        reminder.message_post(
+            body=f"{label}: Mrs Dupont moved to Lyon", subtype_xmlid="mail.mt_note"
+        )
+        activity = reminder.activity_schedule(
+            "mail.mail_activity_data_call", note=f"{label}: call 06 12 34 56 78"
+        )
+        activity.action_feedback(feedback=f"{label}: she will pay on Friday")
+        reminder.activity_schedule(
+            "mail.mail_activity_data_todo", note=f"{label}: call back her son"
+        )
+        return reminder
+
+    @classmethod
+    def _reminder_b(cls, on):
+        invoice = (
+            cls.env["account.move"]
+            .with_company(cls.company_b)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.customer_b.id,
+                    "invoice_date": on - timedelta(days=40),
+                    "invoice_date_due": on - timedelta(days=10),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Audit", "price_unit": 300, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        level = cls.company_b.dunning_policy_id.level_ids.sorted("delay")[1]
+        reminder = (
+            cls.env["account.dunning.reminder"]
+            .with_company(cls.company_b)
+            .create(
+                {
+                    "partner_id": cls.customer_b.id,
+                    "company_id": cls.company_b.id,
+                    "policy_id": level.policy_id.id,
+                    "level_id": level.id,
+                    "date": on,
+                    "call_note": "Bernard: ask for Mr Bernard's mobile",
+                    "email_body": "<p>Dear Mr Bernard</p>",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "move_id": invoice.id,
+                                "level_id": level.id,
+                                "date_due": invoice.invoice_date_due,
+                                "amount_residual": 300,
+                                "amount_residual_company": 300,
+                                "amount_overdue": 300,
+                                "days_overdue": 10,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        reminder.sudo().write({"state": "sent"})  # as its own steps do
+        return reminder
+
+    # ------------------------------------------------------------------
+    # What the tests compare
+    # ------------------------------------------------------------------
+    def _run(self):
+        """The scheduled action, as the scheduler runs it (superuser)."""
+        Reminder = self.env["account.dunning.reminder"].with_user(SUPERUSER_ID)
+        with self.assertLogs(RETENTION_LOGGER, logging.INFO) as logs:
+            done = Reminder._cron_dunning_retention()
+        self.env.invalidate_all()
+        return done, "\n".join(logs.output)
+
+    def _messages(self, reminder):
+        return (
+            self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", reminder._name), ("res_id", "=", reminder.id)])
+        )
+
+    def _mails(self, reminder):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "in", self._messages(reminder).ids)])
+        )
+
+    def _facts(self, reminder):
+        reminder = reminder.sudo()
+        return (
+            reminder.read(REMINDER_FACTS)[0],
+            reminder.line_ids.read(LINE_FACTS),
+        )
+
+    def _everything(self, reminder):
+        """The reminder's facts, personal fields, chatter, mails and files."""
+        sudo = reminder.sudo()
+        messages = self._messages(reminder)
+        return (
+            self._facts(reminder),
+            sudo.read(PERSONAL)[0],
+            messages.read(
+                ["body", "subject", "email_from", "partner_ids", "attachment_ids"]
+            ),
+            self._mails(reminder).read(
+                ["body_html", "email_to", "email_cc", "recipient_ids", "state"]
+            ),
+            self.env["ir.attachment"]
+            .sudo()
+            .search_read(
+                [("res_model", "=", reminder._name), ("res_id", "=", reminder.id)],
+                ["name", "checksum"],
+            ),
+            messages.tracking_value_ids.ids,
+            sudo.activity_ids.read(["note"]),
+            sudo.message_follower_ids.ids,
+        )
+
+    def _others(self):
+        """The records around the reminders that the retention must leave alone."""
+        invoices = self.old_invoice | self.recent_invoice
+        return (
+            invoices.read(
+                ["name", "state", "amount_residual", "payment_state", "partner_id"]
+            ),
+            self.env["mail.message"]
+            .sudo()
+            .search_read(
+                [("model", "=", "account.move"), ("res_id", "in", invoices.ids)],
+                ["body"],
+            ),
+            self.customer.read(["name", "email", "street", "city"]),
+            self.contact.read(["name", "email", "parent_id"]),
+            self.env["mail.message"]
+            .sudo()
+            .search_read(
+                [("model", "=", "res.partner"), ("res_id", "=", self.customer.id)],
+                ["body"],
+            ),
+            self.env["ir.attachment"]
+            .sudo()
+            .search_count([("res_model", "=", "account.move")]),
+        )
+
+    # ------------------------------------------------------------------
+    # The tests
+    # ------------------------------------------------------------------
+    def test_setup_holds_personal_content(self):
+        """The reminders hold what the run must remove (or the tests prove nothing)."""
+        old = self.old.sudo()
+        self.assertEqual(old.state, "sent")
+        self.assertTrue(old.letter_attachment_id)
+        self.assertEqual(old.recipient_ids, self.contact)
+        self.assertTrue(old.mail_message_id)
+        self.assertIn("Mrs Dupont", old.mail_message_id.body)
+        mail = self._mails(self.old)
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Mrs Dupont", mail.body_html)
+        self.assertEqual(mail.recipient_ids, self.contact)
+        self.assertTrue(old.activity_ids)
+        self.assertIn(self.contact, old.message_partner_ids)
+        tracked = self._messages(self.old).tracking_value_ids.field_id.mapped("name")
+        self.assertEqual(sorted(tracked), ["call_outcome", "state"])
+        bodies = " ".join(str(body) for body in self._messages(self.old).mapped("body"))
+        self.assertIn("she will pay on Friday", bodies)
+        self.assertIn("moved to Lyon", bodies)
+
+    def test_old_reminder_loses_personal_content_keeps_facts(self):
+        facts = self._facts(self.old)
+        message = self.old.sudo().mail_message_id
+        letter = self.old.sudo().letter_attachment_id
+        recent = self._everything(self.recent)
+        kept_b = self._everything(self.kept_b)
+        others = self._others()
+
+        done, log = self._run()
+
+        self.assertEqual(done, 2)  # the old one here, the ancient one of company B
+        old = self.old.sudo()
+        self.assertRecordValues(
+            old,
+            [
+                {
+                    "email_subject": False,
+                    "email_body": False,
+                    "email_cc": False,
+                    "recipient_ids": [],
+                    "letter_attachment_id": False,
+                    "call_outcome": False,
+                    "call_note": False,
+                    "personal_data_cleared": TODAY,
+                }
+            ],
+        )
+        self.assertFalse(letter.exists())
+        self.assertFalse(
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", old._name), ("res_id", "=", old.id)])
+        )
+        # the email stays as a trace that one went out, without its content
+        self.assertEqual(old.mail_message_id, message)
+        messages = self._messages(self.old)
+        self.assertTrue(messages)
+        self.assertRecordValues(
+            messages,
+            [
+                {
+                    "body": "",
+                    "subject": False,
+                    "attachment_ids": [],
+                    "partner_ids": [],
+                }
+                for __ in messages
+            ],
+        )
+        # the tracked changes of its facts stay, its call's outcome goes
+        tracked = messages.tracking_value_ids.field_id.mapped("name")
+        self.assertEqual(tracked, ["state"])
+        bodies = " ".join(str(m.body) for m in self._messages(self.old))
+        for secret in ("Dupont", "ill", "Lyon", "Friday", "06 12"):
+            self.assertNotIn(secret, bodies)
+        mail = self._mails(self.old)
+        self.assertRecordValues(
+            mail,
+            [
+                {
+                    "body_html": False,
+                    "email_to": False,
+                    "email_cc": False,
+                    "recipient_ids": [],
+                    "state": "sent",
+                }
+            ],
+        )
+        self.assertFalse(old.activity_ids)
+        self.assertFalse(old.message_follower_ids)
+        # the facts as they were
+        self.assertEqual(self._facts(self.old), facts)
+        # the recent one, the other company's kept one and the rest: untouched
+        self.assertEqual(self._everything(self.recent), recent)
+        self.assertEqual(self._everything(self.kept_b), kept_b)
+        self.assertEqual(self._others(), others)
+        # company B's 20 years reach its reminder of 2005 only
+        self.assertEqual(self.ancient_b.sudo().personal_data_cleared, TODAY)
+        self.assertFalse(self.ancient_b.sudo().call_note)
+        self.assertRegex(log, rf"{self.company.name}: .* 1 reminder\(s\) .* 10 years")
+        self.assertRegex(log, r"Company B: .* 1 reminder\(s\) .* 20 years")
+
+    def test_second_run_changes_nothing(self):
+        self._run()
+        old, recent = self._everything(self.old), self._everything(self.recent)
+        ancient = self._everything(self.ancient_b)
+        done, __ = self._run()
+        self.assertEqual(done, 0)
+        self.assertEqual(self._everything(self.old), old)
+        self.assertEqual(self._everything(self.recent), recent)
+        self.assertEqual(self._everything(self.ancient_b), ancient)
+
+    def test_batches_within_the_call(self):
+        """Small batches: each is cleared and the call goes on while time is left."""
+        Retention = self.env["account.dunning.retention"].with_user(SUPERUSER_ID)
+        with self.assertLogs(RETENTION_LOGGER, logging.INFO):
+            done = Retention._cron_clear(batch_size=1)
+        self.assertEqual(done, 2)
+        self.assertEqual(Retention._remaining(TODAY), 0)
+
+    def test_the_day_it_turns_old(self):
+        """A reminder is cleared once older than the period, not before."""
+        with freeze_time(RECENT.replace(year=2026)):
+            done, __ = self._run()
+            self.assertEqual(done, 2)  # the old and the ancient
+            self.assertFalse(self.recent.sudo().personal_data_cleared)
+        with freeze_time(RECENT.replace(year=2026) + timedelta(days=1)):
+            done, __ = self._run()
+        self.assertEqual(done, 1)
+        self.assertTrue(self.recent.sudo().personal_data_cleared)
+
+    def test_users_cannot_mark_or_send_cleared(self):
+        self._run()
+        with self.assertRaises(UserError):
+            self.old.with_user(self.billing).write({"personal_data_cleared": False})
+        with self.assertRaises(UserError):
+            self.recent.with_user(self.billing).write({"personal_data_cleared": TODAY})
+        self.assertFalse(self.recent.sudo().personal_data_cleared)
+        failed = self.ancient_b.sudo()
+        failed.write({"state": "failed"})
+        with self.assertRaises(UserError):
+            failed.action_send()
+
+    def test_retention_years_bounds(self):
+        company = self.company.with_user(
+            new_test_user(
+                self.env,
+                login="settings_retention",
+                groups="base.group_system,account.group_account_manager",
+            )
+        )
+        self.assertEqual(self.company.dunning_retention_years, 10)
+        for wrong in (0, -1, -10, 101):
+            with self.assertRaises(ValidationError):
+                company.write({"dunning_retention_years": wrong})
+        self.assertEqual(self.company.dunning_retention_years, 10)
+        settings = (
+            self.env["res.config.settings"].with_user(company.env.user).create({})
+        )
+        settings.dunning_retention_years = 7
+        settings.execute()
+        self.assertEqual(self.company.dunning_retention_years, 7)
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].with_user(company.env.user).create(
+                {"dunning_retention_years": 0}
+            ).execute()
+        self.assertEqual(self.company.dunning_retention_years, 7)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningPrivacyLookup(DunningCommon):
+    """Odoo's Privacy Lookup (privacy_lookup, installed by itself beside mail, not
+    a dependency of this addon) finds a person's reminders, promises, payment plans
+    and disputed invoices: it looks through every table with a many-to-one to the
+    contact, which ours have (``partner_id``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if "privacy.lookup.wizard" not in cls.env:
+            raise unittest.SkipTest(
+                "privacy_lookup is not installed in this database: what it finds of "
+                "a customer's reminders, promises, disputes and plans is not checked"
+            )
+        cls.dpo = new_test_user(
+            cls.env,
+            login="dpo_privacy",
+            groups="base.group_system,account.group_account_manager",
+        )
+        invoices = [
+            cls._invoice(cls.customer, 100 * n, date(2026, 3, 1)) for n in (1, 2, 3, 4)
+        ]
+        cls.reminded, cls.promised, cls.disputed, cls.planned = invoices
+        cls.reminder = cls._reminder(cls.customer, cls.reminded, cls.level_email)
+        answers = cls.env["account.dunning.answer"]
+        answers._promise(cls.promised, TODAY + timedelta(days=10), 200)
+        cls.promise = cls.env["account.dunning.promise"].search(
+            [("partner_id", "=", cls.customer.id)]
+        )
+        answers._open_dispute(cls.disputed, "The goods arrived broken")
+        cls.plan = cls.env["account.dunning.plan"].create(
+            {
+                "partner_id": cls.customer.id,
+                "move_ids": [Command.set(cls.planned.ids)],
+                "amount_total": 400,
+            }
+        )
+        # another customer's records, which the lookup must not list
+        cls.other_reminder = cls._reminder(
+            cls.other_customer,
+            cls._invoice(cls.other_customer, 50, date(2026, 3, 1)),
+            cls.level_email,
+        )
+
+    def _lookup(self, name, email):
+        wizard = (
+            self.env["privacy.lookup.wizard"]
+            .with_user(self.dpo)
+            .create({"name": name, "email": email})
+        )
+        wizard.action_lookup()
+        return wizard.line_ids
+
+    def _found(self, name, email):
+        found = {}
+        for line in self._lookup(name, email):
+            found.setdefault(line.res_model, set()).add(line.res_id)
+        return found
+
+    def test_lookup_finds_dunning_records(self):
+        self.assertEqual(len(self.promise), 1)
+        self.assertEqual(self.disputed.dunning_dispute_state, "open")
+        found = self._found(self.customer.name, self.customer.email)
+        self.assertEqual(found["account.dunning.reminder"], {self.reminder.id})
+        self.assertEqual(
+            found["account.dunning.reminder.line"], set(self.reminder.line_ids.ids)
+        )
+        self.assertEqual(found["account.dunning.promise"], set(self.promise.ids))
+        self.assertEqual(found["account.dunning.plan"], set(self.plan.ids))
+        # a dispute is the invoice's own (its state, reason and owner)
+        self.assertLessEqual(
+            {self.reminded.id, self.promised.id, self.disputed.id, self.planned.id},
+            found["account.move"],
+        )
+        self.assertNotIn(self.other_reminder.id, found["account.dunning.reminder"])
+
+    def test_lookup_cannot_delete_a_sent_reminder(self):
+        """A sent reminder is the customer's history: the lookup's Delete is refused
+        (its personal content goes at the end of the retention period)."""
+        line = self._lookup(self.customer.name, self.customer.email).filtered(
+            lambda line: line.res_model == "account.dunning.reminder"
+        )
+        with self.assertRaises(UserError):
+            line.action_unlink()
+        self.assertTrue(self.reminder.exists())
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningCollectionExport(DunningCommon):
+    """The hand-over dossier carries what collection needs and nothing more: the
+    facts of the reminders that went out, the open invoices; not the drafts, why an
+    email failed, call notes, nor the company's users."""
+
+    HISTORY_COLUMNS = [
+        "Number",
+        "Date",
+        "Level",
+        "Channels",
+        "Status",
+        "Invoices",
+        "Amount due",
+        "Fees",
+        "Interest",
+        "Currency",
+    ]
+    OPEN_INVOICES_COLUMNS = [
+        "Document",
+        "Date",
+        "Due date",
+        "Days late",
+        "Open amount",
+        "Currency",
+        "In company currency",
+    ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env,
+            login="billing_export",
+            email="julie.billing@example.com",
+            groups="account.group_account_invoice",
+        )
+        invoice = cls._invoice(cls.customer, 1000, date(2026, 1, 31))
+        cls.sent = cls._reminder(
+            cls.customer,
+            invoice,
+            cls.level_courtesy,
+            on=date(2026, 2, 5),
+            state="draft",
+        )
+        cls.sent.send_letter = True
+        cls.sent._dunning_system_write({"state": "sent"})
+        cls.failed = cls._reminder(
+            cls.customer, invoice, cls.level_email, on=date(2026, 2, 20), state="draft"
+        )
+        cls.failed.write({"call_note": "Mrs Dupont is on sick leave"})
+        cls.failed._dunning_system_write(
+            {
+                "state": "failed",
+                "failure_reason": "Technical reason: jeanne.dupont@example.com bounced",
+            }
+        )
+        cls.draft = cls._reminder(
+            cls.customer, invoice, cls.level_call, on=TODAY, state="draft"
+        )
+
+    def _csv(self, files, name):
+        raw = dict(files)[name]
+        return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+    def test_dossier_columns_and_rows(self):
+        files = (
+            self.env["account.dunning.collection"]
+            .with_user(self.billing)
+            ._dossier_files(self.customer)
+        )
+        # the letter the customer was sent, the statement, the two lists
+        self.assertEqual(len(files), 4)
+        self.assertEqual(files[0][0], self.sent.letter_attachment_id.name)
+        history = self._csv(files, "Reminder history.csv")
+        self.assertEqual(history[0], self.HISTORY_COLUMNS)
+        self.assertEqual(
+            [row[0] for row in history[1:]], [self.sent.name, self.failed.name]
+        )
+        self.assertEqual(history[2][4], "Failed")
+        invoices = self._csv(files, "Open invoices.csv")
+        self.assertEqual(invoices[0], self.OPEN_INVOICES_COLUMNS)
+        self.assertEqual(len(invoices), 2)
+        everything = "\n".join(
+            raw.decode("utf-8-sig", errors="replace") for __, raw in files
+        )
+        for private in (
+            "jeanne.dupont@example.com",
+            "bounced",
+            "sick leave",
+            "julie.billing@example.com",
+            self.draft.name,
+        ):
+            self.assertNotIn(private, everything)
