@@ -9,8 +9,8 @@ its recipients and copies, the letter, the call's outcome and note, the free tex
 the files stored on the reminder (letter, statement and reports its email carried),
 its activities and followers, and in its chatter the content of the emails, notes and
 closed activities, any message (bodies, subjects, addresses, links to files; the
-tracked changes of its facts stay) and of the queued
-emails (``mail.mail``: body, addresses, recipients). Kept: the reminder's number,
+tracked changes of its facts stay), of the queued emails (``mail.mail``: body,
+addresses, recipients) and of its SMS (the numbers, the SMS still queued). Kept: the reminder's number,
 date, customer, invoices, level, amounts, fees, state and its lines; the invoices'
 own PDFs (accounting documents of their own, only unlinked from the email).
 
@@ -100,6 +100,7 @@ class AccountDunningRetention(models.AbstractModel):
         # as comments); the tracked changes of the facts stay
         self._clear_tracking(messages, reminders)
         self._clear_mails(messages)
+        self._clear_sms(messages)
         files = env["ir.attachment"].search(
             [
                 "|",
@@ -168,6 +169,20 @@ class AccountDunningRetention(models.AbstractModel):
                 "headers": False,
             }
         )
+
+    def _clear_sms(self, messages):
+        """The SMS of these messages: the numbers they went to (kept on their
+        notifications, which follow the delivery), and the SMS still queued or in
+        error (Odoo deletes those sent)."""
+        # sudo: as in _clear, the SMS module's records of these reminders' SMS
+        env = self.sudo().env
+        env["sms.sms"].search([("mail_message_id", "in", messages.ids)]).unlink()
+        env["mail.notification"].search(
+            [
+                ("mail_message_id", "in", messages.ids),
+                ("notification_type", "=", "sms"),
+            ]
+        ).write({"sms_number": False})
 
     # ------------------------------------------------------------------
     # The scheduled action

@@ -100,6 +100,11 @@ class TestDunningRetention(DunningCommon):
                 "type": "invoice",
             }
         )
+        # the reminders go by SMS too, to Mrs Dupont's mobile
+        cls.level_email.sms_template_id = cls.env.ref(
+            "account_dunning.sms_template_dunning_reminder"
+        )
+        cls.contact.mobile = "+33 6 12 34 56 78"
         cls.old_invoice = cls._invoice(cls.customer, 1000, OLD - timedelta(days=20))
         cls.recent_invoice = cls._invoice(
             cls.customer, 700, RECENT - timedelta(days=20)
@@ -127,6 +132,7 @@ class TestDunningRetention(DunningCommon):
                 "email_subject": f"{label}: your overdue invoice, Mrs Dupont",
                 "email_body": f"<p>{label}: dear Mrs Dupont, please pay.</p>",
                 "email_cc": "accounting.dupont@example.com",
+                "send_sms": True,
             }
         )
         reminder.message_subscribe(partner_ids=cls.contact.ids)
@@ -398,6 +404,22 @@ class TestDunningRetention(DunningCommon):
         )
         self.assertFalse(old.activity_ids)
         self.assertFalse(old.message_follower_ids)
+        # its SMS: no number kept, nothing left in the SMS queue
+        sms_notes = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", messages.ids),
+                    ("notification_type", "=", "sms"),
+                ]
+            )
+        )
+        self.assertTrue(sms_notes)
+        self.assertFalse(any(sms_notes.mapped("sms_number")))
+        self.assertFalse(
+            self.env["sms.sms"].sudo().search([("mail_message_id", "in", messages.ids)])
+        )
         # the facts as they were
         self.assertEqual(self._facts(self.old), facts)
         # the recent one, the other company's kept one and the rest: untouched
