@@ -10,9 +10,10 @@ the files stored on the reminder (letter, statement and reports its email carrie
 its activities and followers, and in its chatter the content of the emails, notes and
 closed activities, any message (bodies, subjects, addresses, links to files; the
 tracked changes of its facts stay), of the queued emails (``mail.mail``: body,
-addresses, recipients) and of its SMS (the numbers, the SMS still queued). Kept: the reminder's number,
-date, customer, invoices, level, amounts, fees, state and its lines; the invoices'
-own PDFs (accounting documents of their own, only unlinked from the email).
+addresses, recipients) and of its SMS (the numbers, the SMS still queued). Kept:
+the reminder's number, date, customer, invoices, level, amounts, fees, state and
+its lines; the invoices' own PDFs (accounting documents of their own, only unlinked
+from the email).
 
 The scheduled action "Payment reminders: remove old personal content" works in
 batches, each committed on its own, within the call's time (see ``cron_budget``);
