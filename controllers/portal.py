@@ -194,6 +194,7 @@ class DunningPortal(PortalAccount):
         if (
             reminder
             and reminder.state in RECEIVED
+            and not reminder.personal_data_cleared
             and consteq(reminder.access_token, access_token)
         ):
             return reminder
@@ -325,6 +326,7 @@ class DunningPortal(PortalAccount):
         return (
             request.env["ir.attachment"]
             .sudo()
+            .with_context(no_new_invoice=True)
             .create(
                 {
                     "name": files[0].filename[:200],

@@ -53,7 +53,7 @@ class AccountDunningAnswer(models.AbstractModel):
                 move.dunning_dispute_activity_id = move.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=self._summary(_("Resolve the dispute"), **how),
-                    note=details,
+                    note=self._as_text(details),
                     user_id=user.id,
                 )
             self._post(
@@ -251,6 +251,12 @@ class AccountDunningAnswer(models.AbstractModel):
         return self.env["res.users"]
 
     @api.model
+    def _as_text(self, text):
+        """``text`` as it was typed, in HTML: escaped, its lines kept, nothing made
+        a link (a customer's words never become markup in the back office)."""
+        return Markup("<p>%s</p>") % Markup("<br/>").join((text or "").splitlines())
+
+    @api.model
     def _summary(self, summary, **how):
         if how.get("by_customer"):
             return _("%(summary)s (by the customer)", summary=summary)
@@ -262,7 +268,8 @@ class AccountDunningAnswer(models.AbstractModel):
         if reason:
             body += Markup("<br/>%s") % _("Reason: %(reason)s", reason=reason.name)
         author = how.get("author")
-        move.message_post(
+        # no_new_invoice: a file joined to the answer is not a bill to decode
+        move.with_context(no_new_invoice=True).message_post(
             body=body,
             author_id=author.id if author else None,
             attachment_ids=how.get("attachments", self.env["ir.attachment"]).ids,

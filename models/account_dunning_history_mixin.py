@@ -36,6 +36,7 @@ SYSTEM_FIELDS = frozenset(
         "documents_pending",
         "activity_id",
         "sms_message_id",
+        "sms_state",
         "failure_reason",
         "hold_reason",
         "hold_cleared_by_id",
@@ -98,6 +99,9 @@ class AccountDunningHistoryMixin(models.AbstractModel):
             for fname in self._dunning_personal_content
         }
         vals["personal_data_cleared"] = date
+        # the email's link to the customer's account goes with the email
+        if "access_token" in self._fields:
+            vals["access_token"] = False
         # sudo: past the history guards, for these fields only (the values above);
         # no tracking, which would keep the old values in a message
         return self.sudo().with_context(tracking_disable=True).write(vals)

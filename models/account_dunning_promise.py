@@ -1,9 +1,13 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import math
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+# what a float holds to the cent, far beyond any invoice
+MAX_AMOUNT = 10**13
 
 
 class AccountDunningPromise(models.Model):
@@ -77,6 +81,7 @@ class AccountDunningPromise(models.Model):
     def create(self, vals_list):
         Company = self.env["res.company"]
         for vals in vals_list:
+            self._dunning_check_written(vals, self.browse())
             company = Company.browse(vals.get("company_id")) or self.env.company
             self._dunning_check_date(vals.get("date"), company)
         promises = super().create(vals_list)
@@ -95,11 +100,46 @@ class AccountDunningPromise(models.Model):
         return promises
 
     def write(self, vals):
+        self._dunning_check_written(vals, self)
         if "date" in vals:
             companies = self.env["res.company"].browse(vals.get("company_id"))
             for company in companies or self.company_id or self.env.company:
                 self._dunning_check_date(vals["date"], company)
         return super().write(vals)
+
+    @api.model
+    def _dunning_check_written(self, vals, promises):
+        """What a user may not write on ``promises`` (none: a create): that the
+        customer made the promise online, which only the portal's answer says (as
+        the system); an amount that is not a finite number of a sane size (refused
+        before Odoo rounds it)."""
+        made_online = bool(vals.get("by_customer"))
+        if (
+            "by_customer" in vals
+            and not self.env.su
+            and (
+                made_online
+                if not promises
+                else promises.filtered(lambda p: p.by_customer != made_online)
+            )
+        ):
+            raise UserError(
+                _("Only a promise the customer makes online is marked Made Online.")
+            )
+        if "amount" in vals:
+            try:
+                amount = float(vals["amount"] or 0.0)
+            except (TypeError, ValueError) as error:
+                raise ValidationError(
+                    _("The amount promised must be a number.")
+                ) from error
+            if not math.isfinite(amount) or abs(amount) >= MAX_AMOUNT:
+                raise ValidationError(
+                    _(
+                        "The amount promised must be a number below %(max)s.",
+                        max=MAX_AMOUNT,
+                    )
+                )
 
     @api.model
     def _dunning_check_date(self, value, company):

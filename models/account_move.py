@@ -157,6 +157,8 @@ class AccountMove(models.Model):
             check_fields_group(self, OVERRIDE_FIELDS & vals.keys(), MANAGER)
             if vals.get("dunning_dispute_user_id"):
                 self._dunning_check_dispute_owner(vals)
+            if vals.get("dunning_dispute_reason_id"):
+                self._dunning_check_dispute_reason_id(vals["dunning_dispute_reason_id"])
         return super().create(vals_list)
 
     def write(self, vals):
@@ -167,7 +169,16 @@ class AccountMove(models.Model):
             self._dunning_check_dispute_owner(vals)
         if vals.get("dunning_dispute_state") == "open" and not self.env.su:
             self._dunning_check_dispute_reason(vals)
+        if vals.get("dunning_dispute_reason_id"):
+            self._dunning_check_dispute_reason_id(vals["dunning_dispute_reason_id"])
         return super().write(vals)
+
+    @api.model
+    def _dunning_check_dispute_reason_id(self, reason_id):
+        """A reason from the list in use: an archived one is no longer offered."""
+        reason = self.env["account.dunning.dispute.reason"].browse(reason_id)
+        if not reason.exists() or not reason.active:
+            raise ValidationError(_("Choose a reason from the list."))
 
     @api.model
     def _dunning_check_dispute_owner(self, vals):

@@ -8,7 +8,8 @@ token, a date or an amount that is not one)."""
 import base64
 from datetime import timedelta
 
-from odoo import fields, http
+from odoo import Command, fields, http
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -167,6 +168,11 @@ class TestDunningPortal(DunningCommon, HttpCase):
                 f"/my/dunning?access_token={self.late._portal_ensure_token()}"
             )
             self.assertEqual(by_invoice.status_code, 403)
+        # a reminder whose personal content was removed: its link opens nothing
+        self.reminder.sudo()._dunning_clear_personal_content(self.today)
+        self.assertFalse(self.reminder.sudo().access_token)
+        with mute_logger(*QUIET):
+            self.assertEqual(self.url_open(url).status_code, 403)
         # no token, no login: the login page
         anonymous = self.url_open("/my/dunning", allow_redirects=False)
         self.assertEqual(anonymous.status_code, 303)
@@ -280,6 +286,8 @@ class TestDunningPortal(DunningCommon, HttpCase):
             ({"amount": "-5"}, "amount"),
             ({"amount": "0"}, "amount"),
             ({"amount": "1200.001"}, "amount"),
+            ({"amount": "1" + "0" * 400}, "amount"),  # not a server error
+            ({"amount": "\u0661\u0662\u0663"}, "amount"),  # other scripts' digits
             ({"amount": "1200.01"}, "amount"),  # more than is left to pay
             ({"amount": ""}, "amount"),
         ]
@@ -302,7 +310,7 @@ class TestDunningPortal(DunningCommon, HttpCase):
             self._dispute_url(self.late),
             {
                 "access_token": self.late._portal_ensure_token(),
-                "description": "We ordered 10, not 12.",
+                "description": "We ordered 10, not 12. <a href='https://x.example'>IBAN</a>",
                 "reason": str(reason.id),
             },
             files={"attachment": ("delivery.txt", b"10 boxes delivered", "text/plain")},
@@ -313,7 +321,8 @@ class TestDunningPortal(DunningCommon, HttpCase):
             [
                 {
                     "dunning_dispute_state": "open",
-                    "dunning_dispute_reason": "We ordered 10, not 12.",
+                    "dunning_dispute_reason": "We ordered 10, not 12. "
+                    "<a href='https://x.example'>IBAN</a>",
                     "dunning_dispute_reason_id": reason.id,
                     "dunning_dispute_user_id": self.collector.id,
                 }
@@ -323,6 +332,14 @@ class TestDunningPortal(DunningCommon, HttpCase):
         activity = self._activities(self.late)
         self.assertEqual(activity.user_id, self.collector)
         self.assertEqual(self.late.dunning_dispute_activity_id, activity)
+        # the customer's words are text wherever they are shown, never a link
+        self.assertNotIn("<a", str(activity.note))
+        self.assertIn("&lt;a href", str(activity.note))
+        # the file is the customer's evidence, not a bill Odoo tries to read
+        self.assertEqual(
+            self.late.message_ids.filtered(lambda m: m.message_type == "comment"),
+            self.env["mail.message"],
+        )
         note = self._by_customer_notes(self.late)
         self.assertEqual(note.author_id, self.customer)
         self.assertIn("by the customer", note.body)
@@ -433,6 +450,7 @@ class TestDunningPortal(DunningCommon, HttpCase):
                 {"access_token": token, "description": "Late anyway"},
             )
         self.assertEqual(response.status_code, 400)
+        self.assertIn("o_dunning_error", response.text)  # and says why
         self.assertEqual(self.late.dunning_dispute_state, "none")
 
     def test_refusals_speak_the_customers_language(self):
@@ -450,3 +468,55 @@ class TestDunningPortal(DunningCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("Indiquez le montant que vous paierez", response.text)
         self.assertFalse(self._promises(self.late))
+
+
+@tagged("post_install", "-at_install")
+class TestDunningAnswerGuards(DunningCommon):
+    """What the customer's answers are, nobody else writes: a billing user cannot
+    mark a promise as made online, nor write a reminder's SMS state; amounts and
+    reasons are checked whichever way they come."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = new_test_user(
+            cls.env, login="guard_billing", groups="account.group_account_invoice"
+        )
+        cls.invoice = cls._invoice(cls.customer, 500, fields.Date.today())
+
+    def _promise_vals(self, **vals):
+        return {
+            "partner_id": self.customer.id,
+            "move_ids": [Command.set(self.invoice.ids)],
+            "date": fields.Date.today() + timedelta(days=3),
+            "amount": 100,
+        } | vals
+
+    def test_made_online_only_by_the_customer(self):
+        Promise = self.env["account.dunning.promise"].with_user(self.billing)
+        with self.assertRaises(UserError):
+            Promise.create(self._promise_vals(by_customer=True))
+        promise = Promise.create(self._promise_vals())
+        self.assertFalse(promise.by_customer)
+        with self.assertRaises(UserError):
+            promise.write({"by_customer": True})
+        promise.write({"by_customer": False, "note": "unchanged flag"})
+
+    def test_amounts_that_are_not_numbers(self):
+        Promise = self.env["account.dunning.promise"].with_user(self.billing)
+        for amount in (float("nan"), float("inf"), 1e308, "12abc"):
+            with self.subTest(amount=amount), self.assertRaises(ValidationError):
+                Promise.create(self._promise_vals(amount=amount))
+
+    def test_sms_state_is_the_sms_services(self):
+        reminder = self._reminder(self.customer, self.invoice, self.level_email)
+        with self.assertRaises(UserError):
+            reminder.with_user(self.billing).write({"sms_state": "error"})
+
+    def test_archived_reason_refused(self):
+        reason = self.env.ref("account_dunning.dispute_reason_other")
+        reason.active = False
+        with self.assertRaises(ValidationError):
+            self.invoice.with_user(self.billing).write(
+                {"dunning_dispute_reason_id": reason.id}
+            )

@@ -168,6 +168,8 @@ class TestDunningRetention(DunningCommon):
         reminder.message_post(
             body=f"{label}: Mrs Dupont moved to Lyon", subtype_xmlid="mail.mt_note"
         )
+        # a call type that keeps its done activities (archived), notes and all
+        cls.env.ref("mail.mail_activity_data_call").keep_done = True
         activity = reminder.activity_schedule(
             "mail.mail_activity_data_call", note=f"{label}: call 06 12 34 56 78"
         )
@@ -403,6 +405,12 @@ class TestDunningRetention(DunningCommon):
             ],
         )
         self.assertFalse(old.activity_ids)
+        self.assertFalse(
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("res_model", "=", old._name), ("res_id", "=", old.id)])
+        )
         self.assertFalse(old.message_follower_ids)
         # its SMS: no number kept, nothing left in the SMS queue
         sms_notes = (

@@ -33,6 +33,10 @@ def test_amounts_read_as_typed(text, expected):
         "12,5,0",
         "1e3",
         "10.001",
+        "\u0661\u0662\u0663",  # Arabic-Indic digits
+        "\uff11\uff12",  # fullwidth digits
+        "1" + "0" * 400,
+        "1" + "0" * 15,
         "NaN",
         "Infinity",
     ],
@@ -47,3 +51,9 @@ def test_decimals_follow_the_currency():
     with pytest.raises(ValueError):
         parse_amount("15.5", decimal_places=0)
     assert parse_amount("1.125", decimal_places=3) == Decimal("1.125")
+
+
+def test_fifteen_digits_before_the_point_at_most():
+    assert parse_amount("9" * 15 + ".99") == Decimal("9" * 15 + ".99")
+    with pytest.raises(ValueError):
+        parse_amount("9" * 16)
