@@ -3,9 +3,15 @@
 """Charges: the recovery fee and late interest of reminder lines (the rules are in
 ``dunning.charges``), and the invoices that bill them."""
 
+import secrets
+
 from odoo import Command, _, api, models
 
 from ..dunning.charges import instalments_interest, recovery_fee
+
+# Marks the posting of fee invoices by the charges step itself: a secret of this
+# process, so that no context sent over RPC can stand for it
+FEE_POSTING = secrets.token_hex(16)
 
 
 class AccountDunningCharges(models.AbstractModel):
@@ -83,9 +89,12 @@ class AccountDunningCharges(models.AbstractModel):
         )
         for reminder, move in zip(todo, moves, strict=True):
             reminder._dunning_system_write({"fee_move_id": move.id})
+        # fees on reminders already sent are no new credit: posted over a credit
+        # block, ours (the marker below, which no caller can pass over RPC) and
+        # OCA's risk check (its own context key, that does nothing without it)
         moves.filtered(
             lambda m: m.company_id.dunning_fee_invoicing == "posted"
-        ).action_post()
+        ).with_context(bypass_risk=True, dunning_fee_posting=FEE_POSTING).action_post()
 
     def _fee_invoice_vals(self, reminder):
         reminder.ensure_one()

@@ -6,6 +6,8 @@ the block on posting (extending core's credit-limit computation)."""
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from .account_dunning_charges import FEE_POSTING
+
 
 class AccountDunningCredit(models.AbstractModel):
     """Service: credit holds, exposure and the posting block."""
@@ -166,7 +168,11 @@ class AccountDunningCredit(models.AbstractModel):
     @api.model
     def _check_posting(self, moves):
         """Block posting customer invoices over the credit limit or on hold, where
-        the company blocks; an accounting manager may override with a reason."""
+        the company blocks; an accounting manager may override with a reason. The
+        fees of sent reminders are not blocked: they charge for credit already
+        given (see ``account.dunning.charges``)."""
+        if self.env.context.get("dunning_fee_posting") is FEE_POSTING:
+            return
         candidates = moves.filtered(
             lambda m: m.move_type == "out_invoice"
             and m.company_id.dunning_credit_check == "block"

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import DunningCommon
@@ -132,6 +133,41 @@ class TestDunningCharges(DunningCommon):
             ),
             1,
         )
+
+    def test_fees_invoice_posted_over_a_credit_block(self):
+        """A customer over its credit limit, where the company blocks posting, or
+        over OCA's risk (its action_post then returns a wizard unless told to
+        bypass the risk): the fees of its reminder are posted all the same, being
+        no new credit; a user's own invoice stays blocked."""
+        income = self.company_data["default_account_revenue"]
+        self.company.write(
+            {
+                "dunning_fee_invoicing": "posted",
+                "dunning_fee_account_id": income.id,
+                "account_use_credit_limit": True,
+                "dunning_credit_check": "block",
+            }
+        )
+        self.customer.sudo().credit_limit = 10
+        Move = type(self.env["account.move"])
+        original = Move.action_post
+
+        def risk_checked(moves):  # as account_financial_risk does
+            if not moves.env.context.get("bypass_risk"):
+                return {"type": "ir.actions.act_window", "res_model": "risk.wizard"}
+            return original(moves)
+
+        try:
+            Move.action_post = risk_checked
+            reminder = self._send(self.invoice, self.level_formal, DAY_45)
+        finally:
+            Move.action_post = original
+        self.assertEqual(reminder.fee_move_id.state, "posted")
+        draft = self._draft_invoice(self.customer, 10)
+        with self.assertRaisesMessage(UserError, "over its credit limit"):
+            draft.with_user(self.billing).with_context(
+                dunning_fee_posting="guess"
+            ).action_post()
 
     def test_fees_invoice_draft_or_none(self):
         reminder = self._send(self.invoice, self.level_formal, DAY_45)

@@ -875,7 +875,10 @@ class AccountDunningSend(models.TransientModel):
                         or _("see the reminder"),
                     )
                 )
-        said += [_("Left out: %(why)s", why=plan.interval) for plan in left_out]
+        # self.env._: a comprehension's frame does not see the env _() looks for
+        said += [
+            self.env._("Left out: %(why)s", why=plan.interval) for plan in left_out
+        ]
         complete = not left_out and all(
             reminder.state in ISSUED for reminder in reminders
         )
