@@ -186,7 +186,11 @@ def portal(call, pw):
         page.wait_for_timeout(800)
         page.screenshot(path=str(OUT / account_shot), full_page=True)
         if invoice_shot:
-            page.locator("a[href*='#dunning_answers']").first.click()
+            # the link is absolute, on the database's base URL
+            link = page.locator("a[href*='#dunning_answers']").first.get_attribute(
+                "href"
+            )
+            page.goto(link.replace("http://localhost:8069", URL))
             page.locator("#dunning_answers").wait_for()
             page.wait_for_timeout(1500)
             page.locator("#dunning_answers").screenshot(path=str(OUT / invoice_shot))
