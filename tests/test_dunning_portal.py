@@ -7,6 +7,7 @@ token, a date or an amount that is not one)."""
 
 import base64
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields, http
 from odoo.exceptions import UserError, ValidationError
@@ -138,6 +139,34 @@ class TestDunningPortal(DunningCommon, HttpCase):
                 f"/my/dunning/reminder/{self.other_reminder.id}/letter"
             )
         self.assertEqual(other.status_code, 404)
+
+    def test_statement_is_a_pdf_where_wkhtmltopdf_is_present(self):
+        """Outside Odoo's test mode the statement is the PDF (the other tests read
+        the web page Odoo's test mode prints instead)."""
+        Report = self.env["ir.actions.report"]
+        if Report._dunning_pdf_missing():
+            self.skipTest("wkhtmltopdf is not installed here: no PDF to check")
+        # wkhtmltopdf would ask this very server for the stylesheets, which waits
+        # for the test's cursor: pointed at a closed port, it prints without them
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
+        self.authenticate("dp_portal", "dp_portal")
+        IrReport = type(Report)
+        render = IrReport._dunning_render
+
+        def as_outside_tests(self, report_ref, records):
+            return render(
+                self.with_context(force_report_rendering=True), report_ref, records
+            )
+
+        with patch.object(IrReport, "_dunning_render", as_outside_tests):
+            response = self.url_open("/my/dunning/statement?download=1")
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertIn("attachment;", response.headers["Content-Disposition"])
+        self.assertIn(".pdf", response.headers["Content-Disposition"])
 
     def test_account_page_from_the_reminder_email(self):
         """A customer without a login opens the account page from the link in the
