@@ -38,7 +38,7 @@ class DunningPortal(PortalAccount):
         if "dunning_due_count" in counters:
             partner = request.env.user.partner_id.commercial_partner_id
             values["dunning_due_count"] = (
-                len(self._dunning_open_invoices(partner))
+                self._dunning_open_invoice_count(partner)
                 if not request.env.user._is_public()
                 else 0
             )
@@ -50,19 +50,20 @@ class DunningPortal(PortalAccount):
 
     @http.route("/my/dunning", type="http", auth="public", website=True)
     def portal_my_dunning(self, access_token=None, **kw):
-        partner = self._dunning_account_partner(access_token)
-        if partner is None:
+        account = self._dunning_account(access_token)
+        if account is None:
             return request.redirect("/web/login?redirect=/my/dunning")
         values = self._prepare_portal_layout_values()
-        values.update(self._dunning_account_values(partner, access_token))
+        values.update(self._dunning_account_values(*account, access_token))
         return request.render("account_dunning.portal_my_dunning", values)
 
     @http.route("/my/dunning/statement", type="http", auth="public", website=True)
     def portal_my_dunning_statement(self, access_token=None, download=False, **kw):
-        partner = self._dunning_account_partner(access_token)
-        if partner is None:
+        account = self._dunning_account(access_token)
+        if account is None:
             return request.redirect("/web/login?redirect=/my/dunning/statement")
-        company = self._dunning_company(partner, access_token)
+        partner, companies = account
+        company = self._dunning_company(companies)
         filename = _("Statement %(customer)s", customer=partner.name)
         return self._dunning_document(
             STATEMENT_REPORT, partner.with_company(company), company, filename, download
@@ -75,16 +76,17 @@ class DunningPortal(PortalAccount):
         website=True,
     )
     def portal_my_dunning_letter(self, reminder_id, access_token=None, download=False):
-        partner = self._dunning_account_partner(access_token)
-        if partner is None:
+        account = self._dunning_account(access_token)
+        if account is None:
             return request.redirect("/web/login?redirect=/my/dunning")
+        partner, companies = account
         # sudo: the customer reads their own reminders, checked just below
         reminder = request.env["account.dunning.reminder"].sudo().browse(reminder_id)
         if (
             not reminder.exists()
             or reminder.partner_id != partner
             or reminder.state not in RECEIVED
-            or reminder.company_id not in self._dunning_companies(access_token)
+            or reminder.company_id not in companies
         ):
             raise NotFound()
         letter = reminder._dunning_own_letter()
@@ -171,17 +173,20 @@ class DunningPortal(PortalAccount):
     # Who is asking
     # ------------------------------------------------------------------
 
-    def _dunning_account_partner(self, access_token):
-        """The customer whose account is shown: the reminder's whose token is
-        given, else the logged-in user's commercial entity; None for a visitor."""
+    def _dunning_account(self, access_token):
+        """(customer, companies) of the account shown: the reminder's customer and
+        company for the reminder's token, else the logged-in user's commercial
+        entity in the user's companies (as Odoo's portal, a portal user belongs to
+        companies); None for a visitor without a token."""
         if access_token:
             reminder = self._dunning_reminder_by_token(access_token)
             if not reminder:
                 raise Forbidden()
-            return reminder.partner_id.commercial_partner_id
-        if request.env.user._is_public():
+            return reminder.partner_id.commercial_partner_id, reminder.company_id
+        user = request.env.user
+        if user._is_public():
             return None
-        return request.env.user.partner_id.commercial_partner_id
+        return user.partner_id.commercial_partner_id, user.company_ids
 
     def _dunning_reminder_by_token(self, access_token):
         # sudo: a visitor's token is checked against the reminder's own, in
@@ -200,15 +205,8 @@ class DunningPortal(PortalAccount):
             return reminder
         return request.env["account.dunning.reminder"]
 
-    def _dunning_companies(self, access_token):
-        """The companies whose records are shown: the reminder's for a token, else
-        those of the user (as Odoo's portal, a portal user belongs to companies)."""
-        if access_token:
-            return self._dunning_reminder_by_token(access_token).company_id
-        return request.env.user.company_ids
-
-    def _dunning_company(self, partner, access_token):
-        companies = self._dunning_companies(access_token)
+    def _dunning_company(self, companies):
+        """The company whose statement is printed: the user's own if shown."""
         user_company = request.env.user.company_id
         return user_company if user_company in companies else companies[:1]
 
@@ -383,8 +381,7 @@ class DunningPortal(PortalAccount):
             else False,
         }
 
-    def _dunning_account_values(self, partner, access_token):
-        companies = self._dunning_companies(access_token)
+    def _dunning_account_values(self, partner, companies, access_token):
         # sudo: the customer's own invoices, reminders, promises and disputes, for
         # their account page; every search below is bound to their commercial
         # entity and to the companies they belong to
@@ -444,12 +441,12 @@ class DunningPortal(PortalAccount):
         )
         return [company for (company,) in groups]
 
-    def _dunning_open_invoices(self, partner):
+    def _dunning_open_invoice_count(self, partner):
         # sudo: counted for the customer's own portal home
         return (
             request.env["account.move"]
             .sudo()
-            .search(
+            .search_count(
                 [
                     ("commercial_partner_id", "=", partner.id),
                     ("company_id", "in", request.env.user.company_ids.ids),

@@ -173,10 +173,9 @@ class AccountDunningAnswer(models.AbstractModel):
     def _customer_dispute(
         self, invoice, details, reason=None, attachments=None, author=None
     ):
-        """The customer disputes ``invoice`` from the portal."""
+        """The customer disputes ``invoice`` from the portal (an archived reason is
+        refused by the invoice itself, see ``_dunning_check_dispute_reason_id``)."""
         self._check_answerable(invoice)
-        if reason and not reason.active:
-            raise ValidationError(_("Choose a reason from the list."))
         return self._open_dispute(
             invoice,
             details,

@@ -394,9 +394,6 @@ class AccountDunningReminder(models.Model):
             with_email = reminder.recipient_ids.filtered("email")
             reminder.email_partner_to = ",".join(str(pid) for pid in with_email.ids)
 
-    @api.depends(
-        "line_ids.currency_id", "line_ids.amount_residual", "line_ids.amount_overdue"
-    )
     def _compute_access_url(self):
         # the customer's account page: the reminder's token opens it
         for reminder in self:
@@ -424,6 +421,9 @@ class AccountDunningReminder(models.Model):
                 else False
             )
 
+    @api.depends(
+        "line_ids.currency_id", "line_ids.amount_residual", "line_ids.amount_overdue"
+    )
     def _compute_currency_summary(self):
         """What the reminder asks for, per currency (the email's and letter's total):
         the overdue part of each invoice, never its instalments not due yet."""

@@ -197,7 +197,7 @@ class AccountDunningRetention(models.AbstractModel):
         budget = CallBudget(call_seconds(self.env))
         today = date or fields.Date.context_today(self)
         per_company = Counter()
-        done = 0
+        done = remaining = 0
         while True:
             started = now()
             batch = self._claim(today, batch_size)
@@ -212,7 +212,7 @@ class AccountDunningRetention(models.AbstractModel):
             if not step_done(self.env, budget, started) or len(batch) < batch_size:
                 break
         self._log(per_company)
-        remaining = self._remaining(today)
+        # what the last batch left (rows a user holds wait for the next day's call)
         if remaining:
             # sudo: the scheduled action wakes itself; not a right of the caller's
             self.env.ref(CRON_XMLID).sudo()._trigger()

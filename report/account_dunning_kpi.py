@@ -301,19 +301,16 @@ class AccountDunningKpi(models.TransientModel):
         return self.env.cr.fetchone()[0]
 
     # --- figures from the collection's records ---------------------------------
-    def _dunning_reminders_sent_domain(self, start, end):
+    def _dunning_reminders_sent(self, start, end):
         """The reminders issued in the period (sent, or their email in the outgoing
         queue), as the effectiveness of reminders counts them."""
-        return [
-            ("company_id", "=", self.company_id.id),
-            ("state", "in", list(ISSUED)),
-            ("date", ">=", start),
-            ("date", "<=", end),
-        ]
-
-    def _dunning_reminders_sent(self, start, end):
         return self.env["account.dunning.reminder"].search_count(
-            self._dunning_reminders_sent_domain(start, end)
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", list(ISSUED)),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ]
         )
 
     def _dunning_promises_settled(self, start, end):

@@ -1,6 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountDunningDispute(models.TransientModel):
@@ -28,6 +28,7 @@ class AccountDunningDispute(models.TransientModel):
         help="Who sorts the dispute out: an activity is scheduled for them.",
     )
 
+    @api.depends("move_ids")
     def _compute_company_id(self):
         for wizard in self:
             wizard.company_id = wizard.move_ids.company_id[:1] or self.env.company
