@@ -84,6 +84,7 @@ class OpenItem(NamedTuple):
     current_delay: int | None = None  # delay of the level reached so far, None if none
     # what is overdue of it (its instalments due before the run's date); None: all
     overdue: float | None = None
+    reason: str | None = None  # why it is not chased (see the selection), if not
 
 
 @dataclass
@@ -149,3 +150,97 @@ def plan(customers, policies, on_date):
         if proposal is not None:
             proposals.append(proposal)
     return proposals
+
+
+# ---------------------------------------------------------------------------
+# A reminder sent by hand (the Send reminder wizard, on invoices or customers)
+# ---------------------------------------------------------------------------
+# Why a customer gets no reminder by hand, whatever the invoices chosen.
+NOTHING_OPEN = "nothing_open"  # no open invoice to remind
+CREDIT_COVERS = "credit_covers"  # its credits cover all that would be claimed
+ALL_LEFT_OUT = "all_left_out"  # every invoice is excluded (see ``left_out``)
+NO_LEVEL = "no_level"  # its policy has no active level
+
+
+class Manual(NamedTuple):
+    """What a reminder sent by hand would carry for one customer (see
+    ``propose_manual``)."""
+
+    level_id: int | None
+    raises: tuple  # of Raise: the invoices reminded, each with its own level
+    left_out: tuple  # of (move id, chase reason): chosen but not to be reminded
+    amount_to_claim: float
+    blocked: str | None  # NOTHING_OPEN, CREDIT_COVERS, ALL_LEFT_OUT, NO_LEVEL or None
+    within_interval: bool  # reminded more recently than the policy's interval
+    decisive: Raise | None  # the invoice whose level the reminder takes
+
+
+def manual_level(policy, current_delay, days_late):
+    """The level a reminder sent by hand gives an invoice: the level the daily run
+    would raise it to; when none is due yet, its level again (the first if it has
+    none); at the top, the top."""
+    raised = policy.level_to_raise(current_delay, days_late)
+    if raised is not None:
+        return raised
+    levels, __ = policy.ladder
+    if policy.next_level(current_delay) is None:
+        return levels[-1]
+    same = [level for level in levels if level.delay == current_delay]
+    return same[0] if same else levels[0]
+
+
+def propose_manual(customer, policy, on_date, chosen=None):
+    """The reminder a user may send ``customer`` by hand on ``on_date``.
+
+    ``chosen``: the move ids the user picked (None: the door proposes). The same
+    rules as the daily run: an invoice not chased (its ``chaseable`` is False:
+    excluded, disputed, promised, under a plan, in collection) is left out with its
+    reason, whichever door it came through; credits are netted and nothing is sent
+    when they cover the claim; the minimum interval is reported. Proposed without a
+    choice: the overdue invoices that are chased, else those not due yet. The
+    customer's ``blocked`` (a draft awaits review) is the door's to handle: a user
+    may send although the daily run would wait."""
+    debits = [
+        item
+        for item in customer.items
+        # an entry that is not an invoice (reason "credit") is never reminded
+        if item.residual > 0
+        and item.due is not None
+        and item.reason != "credit"
+        and (chosen is None or item.move_id in chosen)
+    ]
+    left_out = tuple(
+        (item.move_id, item.reason or "excluded_invoice")
+        for item in debits
+        if not item.chaseable
+    )
+    chased = [item for item in debits if item.chaseable]
+    if chosen is None:
+        overdue = [item for item in chased if item.due < on_date]
+        chased = overdue or chased
+    within = not interval_respected(
+        customer.last_reminder_date, on_date, policy.min_interval_days if policy else 0
+    )
+
+    def refused(why):
+        return Manual(None, (), left_out, 0.0, why, within, None)
+
+    if not debits:
+        return refused(NOTHING_OPEN)
+    if not chased:
+        return refused(ALL_LEFT_OUT)
+    if policy is None or not policy.levels:
+        return refused(NO_LEVEL)
+    raises = []
+    for item in chased:
+        days_late = (on_date - item.due).days
+        level = manual_level(policy, item.current_delay, days_late)
+        raises.append(Raise(item.move_id, level.id, days_late))
+    claimed = sum(item.overdue or item.residual for item in chased)
+    # unapplied credit notes and payments are netted: never claim what is not owed
+    claimed += sum(item.residual for item in customer.items if item.residual < 0)
+    if claimed <= 0:
+        return refused(CREDIT_COVERS)
+    delays = {level.id: level.delay for level in policy.levels}
+    top = max(raises, key=lambda r: (delays[r.level_id], r.days_overdue))
+    return Manual(top.level_id, tuple(raises), left_out, claimed, None, within, top)

@@ -65,6 +65,7 @@ class AccountDunningAnswer(models.AbstractModel):
                 reason,
                 **how,
             )
+        self._retire_stale_drafts(moves)
         return moves
 
     @api.model
@@ -126,7 +127,17 @@ class AccountDunningAnswer(models.AbstractModel):
                     "\n".join(filter(None, (details, promise.note))),
                     **how,
                 )
+        self._retire_stale_drafts(moves)
         return promise
+
+    @api.model
+    def _retire_stale_drafts(self, moves):
+        """The drafts of ``moves``' customer left with nothing to remind by this
+        answer are cancelled at once, with why (see the engine)."""
+        # sudo: the pipeline's own drafts, whoever answered (a customer online too)
+        self.env["account.dunning.engine"].sudo()._retire_stale_drafts(
+            fields.Date.context_today(self), partners=moves.commercial_partner_id
+        )
 
     @api.model
     def _customer_promise(self, invoice, date, amount, note=None, author=None):

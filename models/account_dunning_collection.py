@@ -45,6 +45,10 @@ class AccountDunningCollection(models.AbstractModel):
         )
         for customer in customers:
             self._post_dossier(customer)
+        # their drafts waiting for review will not go: cancelled at once, with why
+        self.env["account.dunning.engine"]._retire_stale_drafts(
+            fields.Date.context_today(self), partners=customers
+        )
 
     def _take_back(self, customers):
         """Take ``customers`` back from collection: reminders resume."""
@@ -148,13 +152,15 @@ class AccountDunningCollection(models.AbstractModel):
             order="date, id",
         )
         sent = reminders.filtered(lambda r: r.state in ISSUED)
-        notice = sent.filtered(lambda r: r.level_id.formal_notice)[-1:] or sent[-1:]
+        notices = self._formal_notices(sent) or sent[-1:]
         files = []
-        if notice:
-            self.env["account.dunning.dispatch"]._render_letters(notice)
-            letter = notice.letter_attachment_id
-            if letter:
-                files.append((letter.name, letter.raw))
+        if notices:
+            self.env["account.dunning.dispatch"]._render_letters(notices)
+            files += [
+                (notice.letter_attachment_id.name, notice.letter_attachment_id.raw)
+                for notice in notices
+                if notice.letter_attachment_id
+            ]
         documents, extension = self.env["ir.actions.report"]._dunning_render(
             "account_dunning.action_report_customer_statement", partner
         )
@@ -169,6 +175,19 @@ class AccountDunningCollection(models.AbstractModel):
         files.append((_("Reminder history.csv"), self._history_csv(tried)))
         files.append((_("Open invoices.csv"), self._open_invoices_csv(partner)))
         return files
+
+    def _formal_notices(self, sent):
+        """The reminders among ``sent`` that carried each invoice's last formal
+        notice (an invoice's line at a formal-notice level), oldest first: a
+        reminder sent by hand for one invoice names only that invoice's."""
+        last_by_move = {}
+        for reminder in sent.sorted(lambda r: (r.date, r.id)):
+            for line in reminder.line_ids.filtered("level_id.formal_notice"):
+                last_by_move[line.move_id] = reminder
+        notices = self.env["account.dunning.reminder"]
+        for reminder in last_by_move.values():
+            notices |= reminder
+        return notices.sorted(lambda r: (r.date, r.id))
 
     def _open_invoices_csv(self, partner):
         statement = partner._dunning_statement()

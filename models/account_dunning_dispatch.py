@@ -563,6 +563,34 @@ class AccountDunningDispatch(models.AbstractModel):
         for reminder, activity in zip(todo, activities, strict=True):
             reminder._dunning_system_write({"activity_id": activity.id})
 
+    @api.model
+    def _channel_problems(self, level, partner, recipients, channels):
+        """The channels ticked (``channels``: email, sms, letter lacking an
+        address) that cannot go for ``partner``, as sending would find them."""
+        problems = []
+        customer = partner.display_name
+        if channels.get("email") and not any(recipients.mapped("email")):
+            problems.append(
+                _(
+                    "No recipient has an email address: the email cannot go (a "
+                    "letter goes instead where %(customer)s has a postal address).",
+                    customer=customer,
+                )
+            )
+        if channels.get("sms"):
+            __, __, problem = self._sms_targets([(0, level, recipients, partner)])[0]
+            if problem:
+                problems.append(problem + " " + _("The SMS is left out."))
+        if channels.get("letter"):
+            problems.append(
+                _(
+                    "%(customer)s has no complete postal address: the letter is left "
+                    "out.",
+                    customer=customer,
+                )
+            )
+        return problems
+
     def _sms_targets(self, entries):
         """Where each SMS goes: ``entries`` are (key, level, recipients, customer);
         returns {key: (partner, number, problem)}: the first of the recipients,

@@ -233,6 +233,7 @@ class AccountDunningEngine(models.AbstractModel):
                         row.chase_reason is None,
                         row.current_delay,
                         row.overdue_residual,
+                        row.chase_reason,
                     )
                     for row in partner_rows
                 ],
@@ -456,6 +457,9 @@ class AccountDunningEngine(models.AbstractModel):
         plans._dunning_remind_instalments(today)
         # the earlier days' held drafts give way to today's, held again if need be
         self.env["account.dunning.holds"].sudo()._release_earlier(today)  # as above
+        # drafts with nothing left to remind (paid, promised, disputed, planned,
+        # handed over) are cancelled with why: the customers' status follows
+        self.sudo()._retire_stale_drafts(today)  # as above
         credit = self.env["account.dunning.credit"].sudo()  # as above
         for company in self.env["res.company"].sudo().search([]):  # as above
             credit.with_company(company)._release_holds(company)

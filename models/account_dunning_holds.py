@@ -28,27 +28,34 @@ class AccountDunningHolds(models.AbstractModel):
         """Per reminder id, the reasons (a list of sentences, empty when none) to
         keep it for review. A few grouped queries for the whole batch."""
         reasons = {reminder.id: [] for reminder in reminders}
-        if not reminders:
-            return reasons
-        by_partner = {}
-        for reminder in reminders:
-            by_partner.setdefault(reminder.partner_id.id, []).append(reminder)
         for company in reminders.company_id:
             ours = reminders.filtered(lambda r, c=company: r.company_id == c)
-            partner_ids = ours.partner_id.ids
-            found = {}
-            for partner_id, text in self._duplicates(company, partner_ids):
-                found.setdefault(partner_id, []).append(text)
-            for partner_id, text in self._money_to_apply(company, date, partner_ids):
-                found.setdefault(partner_id, []).append(text)
-            stale = self._stale_bank_feed(company, date)
+            found = self._customer_hold_reasons(
+                company, date, {r.partner_id.id: r.line_ids.move_id for r in ours}
+            )
             for reminder in ours:
-                texts = list(found.get(reminder.partner_id.id, []))
-                texts += self._unbooked_payments(reminder)
-                if stale:
-                    texts.append(stale)
-                reasons[reminder.id] = texts
+                reasons[reminder.id] = found[reminder.partner_id.id]
         return reasons
+
+    @api.model
+    def _customer_hold_reasons(self, company, date, moves_by_partner):
+        """Per customer id, the reasons to keep its reminder of ``company`` for the
+        invoices ``moves_by_partner[id]`` for review: what the daily run holds, and
+        what every door that sends by hand asks a user to confirm."""
+        partner_ids = list(moves_by_partner)
+        found = {partner_id: [] for partner_id in partner_ids}
+        if not partner_ids:
+            return found
+        for partner_id, text in self._duplicates(company, partner_ids):
+            found[partner_id].append(text)
+        for partner_id, text in self._money_to_apply(company, date, partner_ids):
+            found[partner_id].append(text)
+        stale = self._stale_bank_feed(company, date)
+        for partner_id, moves in moves_by_partner.items():
+            found[partner_id] += self._unbooked_payments(moves)
+            if stale:
+                found[partner_id].append(stale)
+        return found
 
     # --- the holds ------------------------------------------------------------------
     @api.model
@@ -167,12 +174,10 @@ class AccountDunningHolds(models.AbstractModel):
         )
 
     @api.model
-    def _unbooked_payments(self, reminder):
-        """Sentences for the reminder's invoices that are paid, the payment not
-        booked yet ("in payment")."""
-        moves = reminder.line_ids.move_id.filtered(
-            lambda m: m.payment_state == "in_payment"
-        )
+    def _unbooked_payments(self, moves):
+        """Sentences for ``moves`` that are paid, the payment not booked yet ("in
+        payment")."""
+        moves = moves.filtered(lambda m: m.payment_state == "in_payment")
         if not moves:
             return []
         return [

@@ -163,6 +163,17 @@ class AccountDunningLevel(models.Model):
             else dict.fromkeys(CHANNEL_FIELDS, False)
         )
 
+    def _dunning_attachment_summary(self, send_email, invoice_count):
+        """What an email at this level attaches, as the send wizard says it."""
+        names = []
+        if send_email and self.attach_letter:
+            names.append(_("the reminder letter"))
+        if send_email and self.attach_invoices:
+            names.append(_("%(count)s invoice(s)", count=invoice_count))
+        if send_email and self.attach_statement:
+            names.append(_("the customer statement"))
+        return ", ".join(names) or _("None")
+
     @api.depends("name", "policy_id.name")
     @api.depends_context("dunning_level_policy")
     def _compute_display_name(self):

@@ -253,6 +253,10 @@ class AccountDunningPlan(models.Model):
                 )
             plan.state = "active"
             plan.baseline_residual = plan._dunning_residual()
+        # the drafts the plan leaves with nothing to remind go at once, with why
+        self.env["account.dunning.engine"]._retire_stale_drafts(
+            fields.Date.context_today(self), partners=self.partner_id
+        )
         return True
 
     def _dunning_residual(self):

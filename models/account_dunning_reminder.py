@@ -415,11 +415,13 @@ class AccountDunningReminder(models.Model):
             missing.invalidate_recordset(["access_token"])
         base_url = self[:1].get_base_url() if self else ""
         for reminder in self:
-            reminder.account_url = (
-                f"{base_url}/my/dunning?access_token={reminder.access_token}"
-                if reminder.access_token
-                else False
-            )
+            if reminder.access_token:
+                url = f"{base_url}/my/dunning?access_token={reminder.access_token}"
+            else:
+                # a preview (not saved yet) links the page as its email will; its
+                # own token comes when it is saved
+                url = not reminder.id and f"{base_url}/my/dunning"
+            reminder.account_url = url
 
     @api.depends(
         "line_ids.currency_id", "line_ids.amount_residual", "line_ids.amount_overdue"
@@ -730,32 +732,9 @@ class AccountDunningReminder(models.Model):
             raise UserError(
                 _("Reminder %(reminder)s lists no invoice.", reminder=empty[0].name)
             )
-        # a draft goes out as it is today, not as it was when it was made
-        self._dunning_bring_up_to_date()
-        sent = self.env["account.dunning.dispatch"]._send(self)
-        unsent = self - sent
-        if unsent and len(self) == 1:
-            raise UserError(
-                unsent.failure_reason or _("The reminder could not be sent.")
-            )
-        if unsent:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "sticky": True,
-                    "message": _(
-                        "%(sent)s reminder(s) sent; %(unsent)s could not be: "
-                        "%(names)s. Their reason is on each of them.",
-                        sent=len(sent),
-                        unsent=len(unsent),
-                        names=", ".join(unsent.mapped("name")),
-                    ),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
-        return True
+        # a draft goes out as it is today (one with nothing left is cancelled, with
+        # why), then as a reminder sent by hand: the same notification after it
+        return self.env["account.dunning.engine"]._send_manual(self)
 
     def _dunning_bring_up_to_date(self):
         """Bring the drafts among these reminders up to today, as they would go out

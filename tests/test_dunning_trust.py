@@ -206,17 +206,22 @@ class TestDunningStaleDrafts(DunningCommon):
         self.assertIn("03/31/2026", html)
         self.assertNotIn("03/17/2026", html)
 
-    def test_draft_with_nothing_left_is_refused(self):
+    def test_draft_with_nothing_left_is_cancelled_with_why(self):
+        """Send on a draft whose invoices were paid since: it does not wait for a
+        hand to cancel it; the notification and its history say why."""
         invoice = self._invoice(self.customer, 300, date(2026, 3, 1))
         with freeze_time(date(2026, 3, 17)):
             invoice.dunning_level_id = self.level_call
             (draft,) = self._run(date(2026, 3, 17))
         with freeze_time(date(2026, 3, 31)):
             self._pay(invoice, 300, on=date(2026, 3, 30))
-            with self.assertRaisesMessage(UserError, "Nothing is left to remind"):
-                draft.action_send()
-        self.assertEqual(draft.state, "draft")
-        self.assertEqual(draft.line_ids.move_id, invoice)
+            result = draft.action_send()
+        self.assertEqual(draft.state, "cancelled")
+        self.assertIn("nothing is left to remind", draft.cancel_reason)
+        self.assertIn(f"{invoice.name} (paid)", draft.cancel_reason)
+        self.assertEqual(draft.line_ids.move_id, invoice)  # what it listed stays
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn(f"{invoice.name} (paid)", result["params"]["message"])
 
 
 @tagged("post_install", "-at_install")
