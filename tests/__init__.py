@@ -6,6 +6,7 @@ from . import test_dunning_config
 from . import test_dunning_credit
 from . import test_dunning_demo
 from . import test_dunning_digest
+from . import test_dunning_doors
 from . import test_dunning_documents
 from . import test_dunning_engine
 from . import test_dunning_figures

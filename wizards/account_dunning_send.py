@@ -314,7 +314,9 @@ class AccountDunningSend(models.TransientModel):
         if self.is_mass:
             proposals = list(self._dunning_proposals().values())
         elif self.partner_id and self.level_id:
-            proposals = [self._dunning_proposal(self.covered_move_ids)]
+            # what was chosen at the opening and is left out is said too
+            chosen = self.covered_move_ids | self.move_ids if self.move_ids else None
+            proposals = [self._dunning_proposal(chosen)]
         else:
             return [], False, False
         texts, interval, holds = self.env["account.dunning.engine"]._door_warnings(
