@@ -8,6 +8,8 @@ from . import account_dunning_engine
 from . import account_dunning_engine_manual
 from . import account_dunning_holds
 from . import account_dunning_dispatch
+from . import account_dunning_dispatch_activity
+from . import account_dunning_dispatch_sms
 from . import account_dunning_documents
 from . import account_dunning_charges
 from . import account_dunning_credit

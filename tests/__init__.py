@@ -20,11 +20,13 @@ from . import test_dunning_mail_states
 from . import test_dunning_one_truth
 from . import test_dunning_plan
 from . import test_dunning_portal
+from . import test_dunning_privacy
 from . import test_dunning_reminder
 from . import test_dunning_retention
 from . import test_dunning_scoring
 from . import test_dunning_security
 from . import test_dunning_send
+from . import test_dunning_send_delivery
 from . import test_dunning_sms
 from . import test_dunning_tour
 from . import test_dunning_translation

@@ -181,7 +181,9 @@ class TestDunningEveryDoor(DunningCommon):
         for said, make in cases.items():
             with self.subTest(case=said), self.env.cr.savepoint() as savepoint:
                 invoice = self._late(1000, days=16)
-                draft, message = self._draft_door(invoice, lambda i=invoice: make(i))
+                draft, message = self._draft_door(
+                    invoice, lambda i=invoice, m=make: m(i)
+                )
                 self.assertEqual(draft.state, "cancelled")
                 self.assertIn(said, message)
                 self.customer.invalidate_recordset()
