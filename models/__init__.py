@@ -26,6 +26,7 @@ from . import account_dunning_payment_plan_line
 from . import account_move
 from . import res_company
 from . import res_partner
+from . import res_partner_dunning_figures
 from . import res_config_settings
 from . import digest_digest
 from . import ir_qweb
@@ -33,4 +34,7 @@ from . import ir_actions_report
 from . import mail_mail
 from . import ir_mail_server
 from . import ir_module_module
-from . import account_dunning_figures  # last: its triggers need every table
+
+# last: the store's triggers need every table
+from . import account_dunning_figures
+from . import account_dunning_figures_triggers
