@@ -17,6 +17,8 @@ from . import account_dunning_scoring
 from . import account_dunning_collection
 from . import account_dunning_retention
 from . import account_dunning_reminder
+from . import account_dunning_reminder_actions
+from . import account_dunning_reminder_send
 from . import account_dunning_reminder_line
 from . import account_dunning_promise
 from . import account_dunning_dispute_reason
