@@ -450,9 +450,7 @@ class DunningPortal(PortalAccount):
                 [
                     ("commercial_partner_id", "=", partner.id),
                     ("company_id", "in", request.env.user.company_ids.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
+                    *request.env["account.move"]._dunning_open_domain(),
                 ]
             )
         )

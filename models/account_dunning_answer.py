@@ -220,12 +220,7 @@ class AccountDunningAnswer(models.AbstractModel):
 
     @api.model
     def _is_answerable(self, invoice):
-        return (
-            invoice.move_type == "out_invoice"
-            and invoice.state == "posted"
-            and invoice.payment_state in ("not_paid", "partial")
-            and not invoice.currency_id.is_zero(invoice.amount_residual)
-        )
+        return invoice._dunning_is_open()
 
     @api.model
     def _check_reason(self, moves, reason):

@@ -72,9 +72,7 @@ class AccountDunningHolds(models.AbstractModel):
                          FROM account_move m
                         WHERE m.company_id = %(company)s
                           AND m.commercial_partner_id = ANY(%(partners)s)
-                          AND m.move_type = 'out_invoice'
-                          AND m.state = 'posted'
-                          AND m.payment_state IN ('not_paid', 'partial')
+                          AND %(open)s
                    )
                    SELECT partner_id, ARRAY_AGG(name ORDER BY name)
                      FROM open_invoices
@@ -88,6 +86,7 @@ class AccountDunningHolds(models.AbstractModel):
                    HAVING COUNT(*) > 1""",
                 company=company.id,
                 partners=partner_ids,
+                open=self.env["account.move"]._dunning_open_sql("m"),
             )
         )
         seen = set()

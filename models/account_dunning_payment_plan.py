@@ -50,8 +50,7 @@ class AccountDunningPlan(models.Model):
         string="Invoices",
         check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), "
-        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
-        "('payment_state', 'in', ('not_paid', 'partial'))]",
+        "('dunning_open', '=', True)]",
     )
     amount_total = fields.Monetary(
         string="Amount", help="What the plan spreads: the invoices' amount due."
@@ -269,12 +268,7 @@ class AccountDunningPlan(models.Model):
         date = date or fields.Date.context_today(self)
         plans = self.search([("state", "=", "active")]) if not self else self
         plans = plans.filtered(lambda p: p.state == "active")
-        done = plans.filtered(
-            lambda p: all(
-                m.payment_state in ("paid", "in_payment", "reversed")
-                for m in p.move_ids
-            )
-        )
+        done = plans.filtered(lambda p: all(m._dunning_is_paid() for m in p.move_ids))
         done.write({"state": "done"})
         broken = (plans - done).filtered(
             lambda p: any(

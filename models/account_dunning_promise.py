@@ -42,8 +42,7 @@ class AccountDunningPromise(models.Model):
         required=True,
         check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), "
-        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
-        "('payment_state', 'in', ('not_paid', 'partial'))]",
+        "('dunning_open', '=', True)]",
     )
     date = fields.Date(string="Promised Date", required=True, tracking=True)
     amount = fields.Monetary(
@@ -213,10 +212,7 @@ class AccountDunningPromise(models.Model):
         open_promises = self.search([("state", "=", "open")]) if not self else self
         open_promises = open_promises.filtered(lambda p: p.state == "open")
         paid = open_promises.filtered(
-            lambda p: all(
-                m.payment_state in ("paid", "in_payment", "reversed")
-                for m in p.move_ids
-            )
+            lambda p: all(m._dunning_is_paid() for m in p.move_ids)
         )
         paid.write({"state": "kept"})
         broken = (open_promises - paid).filtered(lambda p: p.date < date)

@@ -193,9 +193,7 @@ class AccountDunningReminder(models.Model):
             # record the promise made on the phone
             return self.env["account.dunning.promise"]._dunning_form_action(
                 self.partner_id,
-                self.line_ids.move_id.filtered(
-                    lambda m: m.payment_state in ("not_paid", "partial")
-                ),
+                self.line_ids.move_id.filtered(lambda m: m._dunning_is_open()),
             )
         return True
 

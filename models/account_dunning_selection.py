@@ -16,6 +16,14 @@ from odoo.tools import SQL
 
 from ..dunning.aging import BUCKETS, UPPER_LIMITS
 
+# An open invoice, the one definition: a posted customer invoice with something left
+# to pay (its receivable not reconciled in full), read by every caller through
+# ``account.move`` (``_dunning_is_open``, ``_dunning_open_domain``,
+# ``_dunning_open_sql``); the selection finds the same entries from the receivable
+# lines themselves (tests/test_dunning_rules.py holds the copies to it).
+OPEN_PAYMENT_STATES = ("not_paid", "partial")
+# Paid, the other side: nothing left to pay, by a payment or a reversal.
+PAID_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # A reminder issued: sent, or its email waiting in the outgoing queue. Its invoices
 # reach its level and its date starts the customer's minimum interval.
 ISSUED = ("sending", "sent")

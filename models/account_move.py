@@ -2,11 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..dunning.scoring import predicted_payment_date
 from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
-from .account_dunning_selection import ISSUED
+from .account_dunning_selection import ISSUED, OPEN_PAYMENT_STATES, PAID_PAYMENT_STATES
 
 # A manager's approval to post over the credit block: a manager's only.
 OVERRIDE_FIELDS = frozenset(
@@ -132,6 +133,13 @@ class AccountMove(models.Model):
         "promise_id",
         string="Promises to Pay",
         copy=False,
+    )
+    dunning_open = fields.Boolean(
+        string="Open for Dunning",
+        compute="_compute_dunning_open",
+        search="_search_dunning_open",
+        help="A posted customer invoice with something left to pay: what a "
+        "reminder may claim.",
     )
     days_overdue = fields.Integer(
         compute="_compute_dunning_position",
@@ -261,6 +269,56 @@ class AccountMove(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # Open or paid: the one definition (see OPEN_PAYMENT_STATES)
+    # ------------------------------------------------------------------
+    @api.depends("move_type", "state", "payment_state")
+    def _compute_dunning_open(self):
+        for move in self:
+            move.dunning_open = move._dunning_is_open()
+
+    def _dunning_is_open(self):
+        """Whether this entry is an open invoice (see OPEN_PAYMENT_STATES)."""
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in OPEN_PAYMENT_STATES
+        )
+
+    def _dunning_is_paid(self):
+        """Whether nothing is left to pay on this entry (paid or reversed)."""
+        self.ensure_one()
+        return self.payment_state in PAID_PAYMENT_STATES
+
+    @api.model
+    def _dunning_open_domain(self):
+        """The open invoices as a domain (see ``_dunning_is_open``)."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", OPEN_PAYMENT_STATES),
+        ]
+
+    @api.model
+    def _dunning_open_sql(self, alias):
+        """The open invoices as an SQL condition on account_move ``alias``."""
+        self.flush_model(["move_type", "state", "payment_state"])
+        return SQL(
+            "(%(m)s.move_type = 'out_invoice' AND %(m)s.state = 'posted' "
+            "AND %(m)s.payment_state = ANY(%(open)s))",
+            m=SQL.identifier(alias),
+            open=list(OPEN_PAYMENT_STATES),
+        )
+
+    def _search_dunning_open(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search open invoices with = or != and a yes or no."))
+        domain = self._dunning_open_domain()
+        if (operator == "=") == value:
+            return domain
+        return ["!", *expression.normalize_domain(domain)]
+
+    # ------------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------------
     def action_dunning_send(self):
@@ -270,12 +328,7 @@ class AccountMove(models.Model):
 
     def _dunning_check_sendable(self):
         """Only posted customer invoices with something left to pay can be reminded."""
-        wrong = self.filtered(
-            lambda move: move.move_type != "out_invoice"
-            or move.state != "posted"
-            or move.payment_state in ("paid", "in_payment", "reversed")
-            or move.currency_id.is_zero(move.amount_residual)
-        )
+        wrong = self.filtered(lambda move: not move._dunning_is_open())
         if wrong:
             raise UserError(
                 _(
@@ -447,12 +500,7 @@ class AccountMove(models.Model):
     def _compute_predicted_payment_date(self):
         today = fields.Date.context_today(self)
         for move in self:
-            open_invoice = (
-                move.move_type == "out_invoice"
-                and move.state == "posted"
-                and move.payment_state in ("not_paid", "partial")
-                and move.invoice_date_due
-            )
+            open_invoice = move._dunning_is_open() and move.invoice_date_due
             move.predicted_payment_date = (
                 predicted_payment_date(
                     move.invoice_date_due,

@@ -321,9 +321,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         return [
             ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            *self.env["account.move"]._dunning_open_domain(),
         ]
 
     @api.depends_context("company")

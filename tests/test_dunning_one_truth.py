@@ -243,7 +243,7 @@ class TestDunningOneTruth(DunningCommon):
             }
         )
         self.assertEqual(self._desk(self.other_customer)["dunning_status"], "paused")
-        with self.assertRaisesMessage(UserError, "promised to pay"):
+        with self.assertRaisesMessage(UserError, "a promise to pay covers it"):
             self.other_customer.with_user(self.billing).action_dunning_send()
 
         third = self._customer("Durand SAS")
