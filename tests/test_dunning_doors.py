@@ -3,10 +3,12 @@
 """The same case gives the same answer at every door: the daily run, Send reminder
 on an invoice, on a customer, on several customers, and Send on a draft."""
 
+import re
 from datetime import timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
+from odoo.tools import html2plaintext
 
 from .common import TODAY, DunningCommon
 
@@ -328,3 +330,31 @@ class TestDunningSupersedeByInvoice(DunningCommon):
         self.assertIn(
             "Martin SARL: email to Martin@example.com", result["params"]["message"]
         )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningPreviewIsTheEmail(DunningCommon):
+    """The wizard's preview is the email as it goes out: the same renderer, the
+    same paragraphs (the customer's account link included)."""
+
+    def test_preview_is_what_goes_out(self):
+        invoice = self._invoice(self.customer, 100, day(-7))
+        wizard = self._wizard(invoice)
+        preview = str(wizard.rendered_body)
+        self.assertIn("/my/dunning", preview)  # the customer's account page
+        self.assertIn(invoice.name, preview)
+        wizard.action_send()
+        reminder = self.env["account.dunning.reminder"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        sent = str(reminder.mail_message_id.body)
+
+        def same(html):
+            # the one difference: the saved reminder's own token on the link (and
+            # how each sanitizer spells the styles: the text and links compared)
+            text = html2plaintext(re.sub(r"\?access_token=[\w-]+", "", html))
+            return text.replace(wizard.preview_name, reminder.name)
+
+        self.assertIn("access_token=", sent)
+        self.assertEqual(same(sent), same(preview))
