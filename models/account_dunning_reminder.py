@@ -424,18 +424,15 @@ class AccountDunningReminder(models.Model):
     @api.depends(
         "line_ids.currency_id", "line_ids.amount_residual", "line_ids.amount_overdue"
     )
+    @api.depends_context("lang")  # formatted in the reader's language
     def _compute_currency_summary(self):
-        """What the reminder asks for, per currency (the email's and letter's total):
-        the overdue part of each invoice, never its instalments not due yet."""
+        """The invoices' amounts the reminder reminds of, per currency: the overdue
+        part of each invoice, never its instalments not due yet (with its fees and
+        interest: amount_asked_summary)."""
         for reminder in self:
-            parts = []
-            for currency, lines in reminder.line_ids.grouped("currency_id").items():
-                parts.append(
-                    currency.format(
-                        currency.round(sum(lines.mapped("amount_reminded")))
-                    )
-                )
-            reminder.currency_summary = " + ".join(parts)
+            reminder.currency_summary = " + ".join(
+                a.currency.format(a.invoices) for a in reminder._dunning_amounts_asked()
+            )
 
     # ------------------------------------------------------------------
     # History that nobody rewrites

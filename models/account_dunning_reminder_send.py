@@ -1,18 +1,84 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import _, models
+from collections import namedtuple
+
+from odoo import _, api, fields, models
 from odoo.tools import html_sanitize
 
 from .account_dunning_selection import ISSUED
 
+# What a reminder asks in one currency: the invoices' amounts claimed, the recovery
+# fees, the late interest, and their sum (each rounded to the currency)
+AmountsAsked = namedtuple("AmountsAsked", "currency invoices fee interest total")
+# the line figures they are made of
+ASKED_FROM = (
+    "line_ids.currency_id",
+    "line_ids.amount_residual",
+    "line_ids.amount_overdue",
+    "line_ids.fee_amount",
+    "line_ids.interest_amount",
+)
+
 
 class AccountDunningReminder(models.Model):
-    """What the dispatch, the documents and the mail ask of one reminder: its
-    letter's addressee and file, its notes, the fate of its email, the edits made
-    in the send wizard."""
+    """What the dispatch, the documents and the mail ask of one reminder: what it
+    asks the customer to pay, its letter's addressee and file, its notes, the fate
+    of its email, the edits made in the send wizard."""
 
     _inherit = "account.dunning.reminder"
+
+    amount_asked_summary = fields.Char(
+        string="Total Asked",
+        compute="_compute_amount_asked_summary",
+        help="What the reminder asks the customer to pay, in each invoice currency: "
+        "the invoices' amounts, its recovery fees and its late interest.",
+    )
+    amounts_asked_html = fields.Html(
+        string="Amounts Asked",
+        compute="_compute_amounts_asked_html",
+        # rendered by the module's own template, every value escaped by QWeb
+        sanitize=False,
+        help="The invoices, recovery fees, late interest and total asked in each "
+        "currency, as the letter and the email show them.",
+    )
+
+    @api.depends(*ASKED_FROM)
+    @api.depends_context("lang")  # formatted in the reader's language
+    def _compute_amount_asked_summary(self):
+        for reminder in self:
+            reminder.amount_asked_summary = " + ".join(
+                asked.currency.format(asked.total)
+                for asked in reminder._dunning_amounts_asked()
+            )
+
+    @api.depends(*ASKED_FROM)
+    @api.depends_context("lang")
+    def _compute_amounts_asked_html(self):
+        # the letter's own block: the form shows what the letter says
+        QWeb = self.env["ir.qweb"]
+        for reminder in self:
+            reminder.amounts_asked_html = (
+                QWeb._render("account_dunning.reminder_amounts_asked", {"o": reminder})
+                if reminder.line_ids
+                else False
+            )
+
+    def _dunning_amounts_asked(self):
+        """What this reminder asks the customer to pay, one ``AmountsAsked`` per
+        invoice currency (in the order of its lines), never converted: the letter,
+        the emails and the form show these figures. The invoices count for what is
+        reminded of them (see ``amount_reminded``); the total is the exact sum of
+        the invoices, the fees and the interest."""
+        self.ensure_one()
+        result = []
+        for currency, lines in self.line_ids.grouped("currency_id").items():
+            invoices = currency.round(sum(lines.mapped("amount_reminded")))
+            fee = currency.round(sum(lines.mapped("fee_amount")))
+            interest = currency.round(sum(lines.mapped("interest_amount")))
+            total = currency.round(invoices + fee + interest)
+            result.append(AmountsAsked(currency, invoices, fee, interest, total))
+        return result
 
     def _dunning_letter_addressee(self):
         """Whose postal address the letter bears: the first recipient with one, else

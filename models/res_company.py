@@ -1,23 +1,40 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import formatLang
 
 from .bounds import check_days
 
+# Where a late-payment clause states the penalty rate: printed as the late interest
+# rate the company charges (res.company.dunning_interest_rate), or as the statutory
+# minimum where it charges none, so that the clause and the interest of the letters
+# never disagree.
+RATE_PLACEHOLDER = "{rate}"
+# any other word in braces: a mistyped placeholder, that would be printed as it is
+OTHER_PLACEHOLDER = re.compile(r"\{(?!rate\})[^{}\n]*\}")
+# the statutory minimum written out (this module's wording before {rate}, in French
+# and in English), which contradicts a rate of the company's own
+LEGAL_MINIMUM = re.compile(
+    r"trois fois (?:le )?taux d.int[ée]r[êe]t l[ée]gal"
+    r"|three times the (?:french )?legal (?:interest )?rate",
+    re.IGNORECASE,
+)
 # Statutory late-payment mentions for French businesses (Code de commerce, L441-10 and
-# D441-5), printed on invoices and letters.
+# D441-5), printed on invoices and letters: penalties at the rate the terms set (the
+# company's, at least three times the legal interest rate) and the 40 EUR indemnity.
 FRENCH_CLAUSE_FR = (
     "En cas de retard de paiement, des pénalités de retard sont exigibles de plein "
-    "droit au taux de trois fois le taux d'intérêt légal, ainsi qu'une indemnité "
-    "forfaitaire pour frais de recouvrement de 40 euros (articles L441-10 et D441-5 "
-    "du Code de commerce). Aucun escompte n'est accordé pour paiement anticipé."
+    "droit au taux de {rate}, ainsi qu'une indemnité forfaitaire pour frais de "
+    "recouvrement de 40 euros (articles L441-10 et D441-5 du Code de commerce). "
+    "Aucun escompte n'est accordé pour paiement anticipé."
 )
 FRENCH_CLAUSE_EN = (
-    "Late payment automatically incurs late-payment penalties at three times the "
-    "French legal interest rate and a fixed indemnity of 40 euros for recovery costs "
-    "(articles L441-10 and D441-5 of the French Commercial Code). No discount is "
-    "granted for early payment."
+    "Late payment automatically incurs late-payment penalties at {rate} and a fixed "
+    "indemnity of 40 euros for recovery costs (articles L441-10 and D441-5 of the "
+    "French Commercial Code). No discount is granted for early payment."
 )
 
 
@@ -106,8 +123,9 @@ class ResCompany(models.Model):
     dunning_late_payment_clause = fields.Text(
         string="Late Payment Clause",
         translate=True,
-        help="Printed on customer invoices and on reminder letters. French companies "
-        "get the statutory wording by default.",
+        help="Printed on customer invoices and on reminder letters. {rate} is printed "
+        "as the late interest rate charged, or as three times the legal interest rate "
+        "when none is set. French companies get the statutory wording by default.",
     )
     dunning_credit_check = fields.Selection(
         [("none", "No check"), ("warn", "Warn"), ("block", "Block")],
@@ -215,6 +233,64 @@ class ResCompany(models.Model):
                         rate=company.dunning_interest_rate,
                     )
                 )
+
+    @api.constrains("dunning_late_payment_clause", "dunning_interest_rate")
+    def _check_dunning_late_payment_clause(self):
+        """The clause says the rate the letters charge: a mistyped placeholder, or the
+        statutory minimum written out while the company charges a rate of its own,
+        is refused (in every language the clause is written in)."""
+        codes = [code for code, __ in self.env["res.lang"].get_installed()]
+        for company in self:
+            for code in codes:
+                clause = company.with_context(lang=code).dunning_late_payment_clause
+                company._dunning_check_clause(clause or "")
+
+    def _dunning_check_clause(self, clause):
+        self.ensure_one()
+        other = OTHER_PLACEHOLDER.search(clause)
+        if other:
+            raise ValidationError(
+                _(
+                    "The late payment clause of %(company)s contains %(placeholder)s: "
+                    "the only placeholder it may contain is {rate}, printed as the "
+                    "late interest rate charged.",
+                    company=self.name,
+                    placeholder=other.group(),
+                )
+            )
+        if self.dunning_interest_rate and LEGAL_MINIMUM.search(clause):
+            raise ValidationError(
+                _(
+                    "The late payment clause of %(company)s says that penalties run "
+                    "at three times the legal interest rate, while its late interest "
+                    "rate is %(rate)s: write {rate} where the rate goes, and the rate "
+                    "charged is printed.",
+                    company=self.name,
+                    rate=self._dunning_penalty_rate_text(),
+                )
+            )
+
+    def _dunning_penalty_rate_text(self):
+        """The penalty rate as the clause states it, in the context's language: the
+        late interest rate the company charges, else the statutory minimum (Code de
+        commerce, L441-10: at least three times the legal interest rate)."""
+        self.ensure_one()
+        rate = self.dunning_interest_rate
+        if not rate:
+            return self.env._("three times the legal interest rate")
+        return self.env._(
+            "%(rate)s%% a year", rate=formatLang(self.env, rate, digits=2)
+        )
+
+    def _dunning_late_payment_clause_text(self):
+        """The late-payment clause as printed, in the context's language: {rate}
+        replaced by the rate charged (see _dunning_penalty_rate_text); a clause of
+        the company's own without it is printed as written."""
+        self.ensure_one()
+        clause = self.dunning_late_payment_clause or ""
+        if RATE_PLACEHOLDER not in clause:
+            return clause
+        return clause.replace(RATE_PLACEHOLDER, self._dunning_penalty_rate_text())
 
     @api.constrains("dunning_credit_alert_thresholds")
     def _check_dunning_credit_alert_thresholds(self):

@@ -15,6 +15,7 @@ from . import test_dunning_followup
 from . import test_dunning_history
 from . import test_dunning_holds
 from . import test_dunning_kpi
+from . import test_dunning_letter_total
 from . import test_dunning_ladder
 from . import test_dunning_mail_states
 from . import test_dunning_one_truth
