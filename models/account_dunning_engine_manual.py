@@ -179,19 +179,18 @@ class AccountDunningEngine(models.AbstractModel):
         following = level.policy_id.level_ids.filtered(
             lambda lvl: lvl.active and (above is None or lvl.delay > above)
         ).sorted("delay")[:1]
-        if following == level and days >= level.delay:
-            return _(
+        if days >= level.delay and (above is None or level.delay > above):
+            why = _(
                 "%(invoice)s is %(days)s days late: %(level)s comes at %(delay)s days.",
                 invoice=move.name,
                 days=days,
                 level=level.name,
                 delay=level.delay,
-            ) + (
-                " " + _("The policy lets an invoice skip levels.")
-                if level.policy_id.allow_level_skip and reached
-                else ""
             )
-        if not following or following.delay < level.delay:
+            if following != level:  # raised past the next level
+                why += " " + _("The policy lets an invoice skip levels.")
+            return why
+        if not following:
             return _(
                 "%(invoice)s reached the last level, %(level)s.",
                 invoice=move.name,
@@ -299,7 +298,10 @@ class AccountDunningEngine(models.AbstractModel):
         today = fields.Date.context_today(self)
         stale = self._retire_stale_drafts(today, drafts=reminders)
         going = reminders - stale
-        self._refresh_drafts(going, today)
+        emptied = self._refresh_drafts(going, today)
+        for draft in emptied:  # emptied since the check above: the same answer
+            self._cancel_stale(draft, _("paid since"))
+        going -= emptied
         sent = self.env["account.dunning.dispatch"]._send(going) if going else going
         unsent = going - sent
         if unsent and len(reminders) == 1:

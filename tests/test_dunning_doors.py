@@ -358,3 +358,32 @@ class TestDunningPreviewIsTheEmail(DunningCommon):
 
         self.assertIn("access_token=", sent)
         self.assertEqual(same(sent), same(preview))
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningWhyThisLevel(DunningCommon):
+    """The engine says why it proposes a level, whichever rule gave it."""
+
+    def test_level_skip_is_said(self):
+        self.policy.sudo().allow_level_skip = True
+        invoice = self._invoice(self.customer, 100, day(-16))
+        wizard = self._wizard(invoice)
+        self.assertEqual(wizard.level_id, self.level_formal)
+        self.assertIn("16 days late", wizard.level_reason)
+        self.assertIn("The policy lets an invoice skip levels.", wizard.level_reason)
+
+    def test_last_level_and_level_not_due_yet(self):
+        top = self.levels[-1]
+        invoice = self._invoice(self.customer, 100, day(-40))
+        invoice.dunning_level_id = top
+        self.assertIn("reached the last level", self._wizard(invoice).level_reason)
+        early = self._invoice(self.other_customer, 100, day(-1))
+        wizard = self._wizard(early)
+        # the courtesy level is off by default: the first level, not due yet
+        self.assertFalse(self.level_courtesy.active)
+        self.assertEqual(wizard.level_id, self.level_email)
+        self.assertIn(
+            f"1 days late: the next level, {self.level_email.name}, comes at 5 days",
+            wizard.level_reason,
+        )
