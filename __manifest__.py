@@ -4,7 +4,7 @@
     "name": "Payment Reminders and Dunning",
     "summary": "Credit limits, escalating payment reminders, reminder history, "
     "letters, fees and collection for customer receivables",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "account_dunning contributors",
