@@ -120,6 +120,9 @@ class AccountMove(models.Model):
         compute="_compute_dunning_credit_warning",
         help="How much of the customer's credit limit this draft invoice uses.",
     )
+    # this addon's banner, beside core's (partner_credit_warning, left as core says
+    # it): what core's does not tell already
+    dunning_credit_banner = fields.Char(compute="_compute_dunning_credit_banner")
     predicted_payment_date = fields.Date(
         compute="_compute_predicted_payment_date",
         help="When the invoice is likely to be paid: its due date plus its "
@@ -465,18 +468,24 @@ class AccountMove(models.Model):
         for move in self:
             move.dunning_credit_warning = warnings.get(move, False)
 
-    @api.depends("dunning_credit_warning")
-    def _compute_partner_credit_warning(self):
-        # EXTENDS account: where the company checks credit with this addon, the
-        # invoice's one credit banner (core's) tells this addon's position, which
-        # counts the holds, the drafts and the alert thresholds too
-        credit = self.env["account.dunning.credit"]
-        ours = self.filtered(credit._checks)
-        # core's message only where this addon's does not replace it
-        res = super(AccountMove, self - ours)._compute_partner_credit_warning()
-        for move in ours:
-            move.partner_credit_warning = move.dunning_credit_warning or ""
-        return res
+    @api.depends("dunning_credit_warning", "partner_credit_warning")
+    def _compute_dunning_credit_banner(self):
+        """This addon's credit banner: a credit hold, an alert threshold, a block;
+        not the credit limit alone where core's banner already tells it (one banner
+        where both would say the same)."""
+        for move in self:
+            ours = move.dunning_credit_warning
+            customer = move.commercial_partner_id.sudo()  # the hold, for the banner
+            blocks = move.company_id.dunning_credit_check == "block"
+            said_by_core = move.partner_credit_warning and not customer.credit_hold
+            if ours and blocks:
+                ours += " " + _(
+                    "Posting it is blocked: an accounting manager may override the "
+                    "block with a reason."
+                )
+            move.dunning_credit_banner = (
+                ours if ours and (blocks or not said_by_core) else False
+            )
 
     def _post(self, soft=True):
         # EXTENDS account: the credit block, before anything is posted

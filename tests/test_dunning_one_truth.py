@@ -333,23 +333,53 @@ class TestDunningOneTruth(DunningCommon):
         note = draft.message_ids.filtered(lambda m: "Agreed by phone" in m.body)
         self.assertIn(manager.name, note.body)
 
+    def _refresh(self, draft):
+        draft.invalidate_recordset(
+            [
+                "dunning_credit_warning",
+                "partner_credit_warning",
+                "dunning_credit_banner",
+            ]
+        )
+
     def test_credit_limit_follows_odoo_switch_and_shows_one_banner(self):
         self.customer.sudo().credit_limit = 500
         self._invoice(self.customer, 450, date(2026, 4, 15))
         draft = self._draft_invoice(self.customer, 100)
         self.company.account_use_credit_limit = False
-        draft.invalidate_recordset(["dunning_credit_warning", "partner_credit_warning"])
+        self._refresh(draft)
         self.assertFalse(draft.dunning_credit_warning)
         self.assertFalse(draft.partner_credit_warning)
+        self.assertFalse(draft.dunning_credit_banner)
         self.company.account_use_credit_limit = True
-        draft.invalidate_recordset(["dunning_credit_warning", "partner_credit_warning"])
+        self._refresh(draft)
         self.assertIn("over its credit limit", draft.dunning_credit_warning)
-        # one banner: core's shows this addon's position
-        self.assertEqual(draft.partner_credit_warning, draft.dunning_credit_warning)
+        # core's banner says it as core says it (its contract), and this addon's
+        # does not say it a second time
+        self.assertIn("has reached its credit limit of", draft.partner_credit_warning)
+        self.assertFalse(draft.dunning_credit_banner)
+        # where the company blocks, this addon's banner says what core's cannot
+        self.company.dunning_credit_check = "block"
+        self._refresh(draft)
+        self.assertIn("Posting it is blocked", draft.dunning_credit_banner)
+        self.assertIn("has reached its credit limit of", draft.partner_credit_warning)
+
+    def test_alert_threshold_and_hold_in_this_addons_banner_only(self):
+        self.company.account_use_credit_limit = True
+        self.customer.sudo().credit_limit = 1000
+        self._invoice(self.customer, 800, date(2026, 4, 15))
+        draft = self._draft_invoice(self.customer, 100)
+        self._refresh(draft)
+        # 90 % used: core says nothing below the limit, this addon's alert does
+        self.assertFalse(draft.partner_credit_warning)
+        self.assertIn("uses 90 % of its credit limit", draft.dunning_credit_banner)
+        self.customer.sudo().credit_hold = True
+        self._refresh(draft)
+        self.assertIn("is on credit hold", draft.dunning_credit_banner)
         arch = self.env["account.move"].get_view(
             self.env.ref("account.view_move_form").id, "form"
         )["arch"]
-        self.assertNotIn('name="dunning_credit_warning" readonly', arch)
+        self.assertIn('name="dunning_credit_banner"', arch)
 
     def test_sales_order_invoiced_is_counted_once(self):
         if "sale.order" not in self.env:
