@@ -218,6 +218,7 @@ class ResPartner(models.Model):
             "credit_hold",
         ]
 
+    @api.depends_context("company", "lang")
     @api.depends("risk_factors")
     def _compute_risk_reasons(self):
         scoring = self.env["account.dunning.scoring"]

@@ -156,7 +156,6 @@ class ResPartner(models.Model):
         )
         return [("id", "in" if positive else "not in", customers)]
 
-    @api.depends_context("company", "lang")
     @api.model
     def _dunning_today(self):
         return fields.Date.context_today(self)
