@@ -192,12 +192,13 @@ class TestDunningOneTruth(DunningCommon):
         # the link opens the credit to apply
         action = self.customer.with_user(self.billing).action_view_dunning_credits()
         self.assertEqual(self.env["account.move"].search(action["domain"]), refund)
-        # KPIs: the overdue share is of the open invoices, credits apart: 100 %,
-        # not 1,000 / -500
+        # KPIs: the desk's overdue amount (0: the credit covers what is past due)
+        # of what the customer owes (nothing: it is in credit): 0 %, never over 100
         kpi = self.env["account.dunning.kpi"].create(
             {"date_from": TODAY - timedelta(days=60), "date_to": TODAY}
         )
-        self.assertEqual(kpi.overdue_share, 100.0)
+        self.assertEqual(kpi.amount_overdue, 0.0)
+        self.assertEqual(kpi.overdue_share, 0.0)
         self.assertLessEqual(kpi.cei, 100.0)
         # nothing is claimed of a customer in credit
         self.assertFalse(self._run(TODAY))
