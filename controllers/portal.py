@@ -387,15 +387,7 @@ class DunningPortal(PortalAccount):
         # entity and to the companies they belong to
         env = request.env(su=True)
         today = fields.Date.context_today(env.user)
-        statements = [
-            dict(
-                env["account.dunning.collection"]
-                .with_company(company)
-                ._statement(partner, today),
-                company=company,
-            )
-            for company in self._dunning_open_companies(partner, companies)
-        ]
+        statements = self._dunning_statements(env, partner, companies, today)
         moves = env["account.move"].browse(
             [line["move"].id for st in statements for line in st["lines"]]
         )
@@ -422,11 +414,26 @@ class DunningPortal(PortalAccount):
             "dunning_token": access_token or "",
         }
 
-    def _dunning_open_companies(self, partner, companies):
+    def _dunning_statements(self, env, partner, companies, today):
+        """What the account page shows per company of ``companies`` where
+        ``partner`` has open items: its statement's figures and lines (the
+        collection desk's figures, see ``account.dunning.collection._statement``),
+        read in ``env``."""
+        return [
+            dict(
+                env["account.dunning.collection"]
+                .with_company(company)
+                ._statement(partner, today),
+                company=company,
+            )
+            for company in self._dunning_open_companies(partner, companies, env)
+        ]
+
+    def _dunning_open_companies(self, partner, companies, env=None):
         """The companies among ``companies`` where ``partner`` has open items."""
         # sudo: counted for the customer's own account page only
         groups = (
-            request.env["account.move.line"]
+            (env or request.env)["account.move.line"]
             .sudo()
             ._read_group(
                 [

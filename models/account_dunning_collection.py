@@ -15,6 +15,7 @@ from odoo.tools import SQL
 
 from ..dunning.aging import BUCKETS
 from ..dunning.csv_export import csv_bytes
+from ..dunning.figures import Entry, kind, position
 from .account_dunning_selection import ISSUED
 
 
@@ -64,13 +65,23 @@ class AccountDunningCollection(models.AbstractModel):
 
     def _statement(self, customer, date):
         """``customer``'s open items in the current company on ``date``, for its
-        statement: {"date", "currency", "lines", "aging", "credit",
-        "total"}, all from the selection.
+        statement and its account in the portal, all from the selection: {"date",
+        "currency", "lines", "aging", "credit", "total", "balance", "overdue",
+        "past_due", "not_due", "overdue_lines", "not_due_lines", "credit_lines"}.
 
-        Each line: the entry, its due date (a credit: its date), days late, the open
-        amount in the entry's currency and in company currency. Aging: the debit
-        instalments per bucket, in company currency; ``credit`` the credits to apply;
-        ``total`` the balance (the buckets less the credits).
+        The figures are those of ``dunning.figures`` (the collection desk's, in
+        company currency): ``overdue`` what is past due less the credits to apply
+        (``credit``), never below zero; ``past_due`` what is past due before the
+        credits; ``not_due`` what is not due yet; ``balance`` (``total``) what is
+        open, credits included.
+
+        Each line: the entry, its kind (``overdue``, ``not_due`` or ``credit``, see
+        ``dunning.figures.kind``), its due date (a credit: its date), days late, the
+        open amount in the entry's currency and in company currency, and its parts
+        past due and not due yet in the entry's currency. ``overdue_lines``: the
+        past-due parts of the entries; ``not_due_lines``: their parts not due yet,
+        dated by their next instalment; ``credit_lines``: the credits. Aging: the
+        debit instalments per bucket, in company currency, before the credits.
         """
         company = self.env.company
         rows = self.env["account.dunning.selection"]._open_items(
@@ -85,15 +96,24 @@ class AccountDunningCollection(models.AbstractModel):
         currency = company.currency_id
         lines = []
         for row, move in zip(rows, moves, strict=True):
-            late = row["residual"] > 0 and row["overdue_residual"] > 0
+            line_kind = kind(row["residual"], row["overdue_residual"])
             lines.append(
                 {
                     "move": move,
+                    "kind": line_kind,
                     "date": move.invoice_date or move.date,
                     "date_due": row["due"],
-                    "days_overdue": (date - row["due"]).days if late else 0,
+                    "days_overdue": (date - row["due"]).days
+                    if line_kind == "overdue"
+                    else 0,
                     "amount_currency": row["residual_currency"],
                     "amount": currency.round(row["residual"]),
+                    "past_due_currency": row["overdue_currency"],
+                    "not_due_currency": row["residual_currency"]
+                    - row["overdue_currency"]
+                    if line_kind != "credit"
+                    else 0.0,
+                    "not_due_date": row["not_due_date"],
                 }
             )
         lines.sort(key=lambda line: (line["date_due"], line["move"].id))
@@ -101,14 +121,35 @@ class AccountDunningCollection(models.AbstractModel):
             key: currency.round(sum(row[f"aged_{key}"] for row in rows))
             for key in BUCKETS
         }
-        credit = currency.round(sum(row["credit"] for row in rows))
+        figures = position(
+            [Entry(row["residual"], row["overdue_residual"]) for row in rows],
+            digits=currency.decimal_places,
+        )
         return {
             "date": date,
             "currency": currency,
             "lines": lines,
             "aging": aged,
-            "credit": credit,
-            "total": currency.round(sum(line["amount"] for line in lines)),
+            "credit": figures.credit,
+            "total": figures.balance,
+            "balance": figures.balance,
+            "overdue": figures.overdue,
+            "past_due": figures.past_due,
+            "not_due": figures.not_due,
+            "overdue_lines": [line for line in lines if line["kind"] == "overdue"],
+            "not_due_lines": sorted(
+                (
+                    line
+                    for line in lines
+                    if line["kind"] != "credit"
+                    and not line["move"].currency_id.is_zero(line["not_due_currency"])
+                ),
+                key=lambda line: (
+                    line["not_due_date"] or line["date_due"],
+                    line["move"].id,
+                ),
+            ),
+            "credit_lines": [line for line in lines if line["kind"] == "credit"],
         }
 
     def _post_dossier(self, partner):

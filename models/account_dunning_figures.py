@@ -37,6 +37,7 @@ REFRESH_CHUNK = 2000
 # The columns of ``account.dunning.selection._customers_sql``, kept per customer.
 CUSTOMER_COLUMNS = (
     ("amount_overdue", "numeric"),
+    ("past_due", "numeric"),
     ("credit", "numeric"),
     ("balance", "numeric"),
     ("overdue_count", "bigint"),
@@ -46,13 +47,16 @@ CUSTOMER_COLUMNS = (
     ("status", "varchar"),
     ("is_customer", "boolean"),
 )
-# What the aged receivables read of each open entry (``_open_items_sql``).
+# What the aged receivables read of each open entry (``_open_items_sql``), and
+# ``amount_overdue``: what is left of its past-due part once its customer's credits
+# are set against the past-due parts, the oldest first (``dunning.figures``).
 ENTRY_COLUMNS = (
     ("partner_id", "integer"),
     ("user_id", "integer"),
     ("level_id", "integer"),
     ("due", "date"),
     ("overdue_residual", "numeric"),
+    ("amount_overdue", "numeric"),
     ("residual", "numeric"),
     ("credit", "numeric"),
     *((column, "numeric") for column in AGED_COLUMNS),
@@ -170,16 +174,30 @@ class AccountDunningFigures(models.AbstractModel):
 
     @api.model
     def _live_entries_sql(self, company, date, line_filter):
-        """What the aged receivables read of the selection's open entries."""
+        """What the aged receivables read of the selection's open entries.
+        ``line_filter`` takes whole customers (every entry of a customer, or
+        none): its credits are set against its past-due parts."""
         selection = self.env["account.dunning.selection"]
+        computed = {
+            "user_id": SQL("m.invoice_user_id AS user_id"),
+            # dunning.figures.credits_applied, per customer, the oldest first
+            "amount_overdue": SQL(
+                """s.overdue_residual - LEAST(s.overdue_residual, GREATEST(
+                       SUM(s.credit) OVER per_customer
+                       - (SUM(s.overdue_residual) OVER oldest_first
+                          - s.overdue_residual), 0)) AS amount_overdue"""
+            ),
+        }
         return SQL(
             """SELECT s.move_id, %(columns)s
                  FROM (%(rows)s) s
-                 JOIN account_move m ON m.id = s.move_id""",
+                 JOIN account_move m ON m.id = s.move_id
+               WINDOW per_customer AS (PARTITION BY s.partner_id),
+                      oldest_first AS (PARTITION BY s.partner_id
+                                       ORDER BY s.due, s.move_id
+                                       ROWS UNBOUNDED PRECEDING)""",
             columns=SQL(", ").join(
-                SQL("m.invoice_user_id AS user_id")
-                if name == "user_id"
-                else SQL.identifier("s", name)
+                computed.get(name) or SQL.identifier("s", name)
                 for name in dict(ENTRY_COLUMNS)
             ),
             rows=selection._open_items_sql(company, date, line_filter, aged=True),

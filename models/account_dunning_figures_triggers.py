@@ -165,6 +165,19 @@ class AccountDunningFigures(models.AbstractModel):
                     ),
                 )
             )
+            # a column added by an update of the module
+            for name, kind in columns:
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s",
+                        SQL.identifier(table),
+                        SQL.identifier(name),
+                        SQL(kind),
+                    )
+                )
+        # Installed or updated: the selection's code may have changed, so nothing
+        # stored is read until the next refresh has stored everything again.
+        cr.execute(SQL("DELETE FROM %s", SQL.identifier(STATE)))
         for table, (columns, marked) in MARKED.items():
             self._install_trigger(table, columns, self._mark_code(marked), "mark")
         invalidate = f"INSERT INTO {DIRTY} (partner_id) VALUES ({EVERYONE});"

@@ -3,10 +3,11 @@
 """Step 1 of the pipeline, *select*: the open receivable position, in SQL.
 
 One home for "open", "overdue", "not due yet", netting, "chased (and if not, why)",
-"next level due" and "customer". The daily run, the Send reminder wizard, the
-collection desk and kanban, the customer form, the invoice form, the aged receivables
-view, the statement and the credit figures all read these rows; none has a query of
-its own for them.
+"next level due" and (in ``account_dunning_selection_customers``) "customer" and the
+per-customer figures. The daily run, the Send reminder wizard, the collection desk
+and kanban, the customer form, the invoice form, the aged receivables view, the
+statement, the portal, the KPIs and the credit figures all read these rows; none has
+a query of its own for them.
 """
 
 from typing import NamedTuple
@@ -79,27 +80,6 @@ class AccountDunningSelection(models.AbstractModel):
     _description = "Dunning Selection"
 
     # ------------------------------------------------------------------
-    # Who is a customer
-    # ------------------------------------------------------------------
-    @api.model
-    def _is_customer_sql(self, partner_id):
-        """Whether the commercial partner ``partner_id`` (SQL) with open receivables
-        is a customer: invoiced as one, not a company of this database nor an
-        internal user (an employee's expense refund is not a customer's debt)."""
-        self.env["res.users"].flush_model(["partner_id", "share"])
-        self.env["res.company"].flush_model(["partner_id"])
-        self.env["res.partner"].flush_model(["customer_rank"])
-        return SQL(
-            """(COALESCE((SELECT p.customer_rank FROM res_partner p
-                           WHERE p.id = %(partner)s), 0) > 0
-                AND NOT EXISTS (SELECT 1 FROM res_company c
-                                 WHERE c.partner_id = %(partner)s)
-                AND NOT EXISTS (SELECT 1 FROM res_users u
-                                 WHERE u.partner_id = %(partner)s AND NOT u.share))""",
-            partner=partner_id,
-        )
-
-    # ------------------------------------------------------------------
     # Chased or not, and why
     # ------------------------------------------------------------------
     @api.model
@@ -164,15 +144,17 @@ class AccountDunningSelection(models.AbstractModel):
 
     @staticmethod
     def _aged_less_unbooked_sql():
-        """The buckets less the payments registered without an entry, taken from
-        the oldest bucket first (``b`` the booked entry, ``u`` what is deducted)."""
+        """The buckets less what pays the debit instalments without being matched
+        with them (the payments registered without an entry, the entry's own credit
+        lines), taken from the oldest bucket first (``b`` the booked entry, ``u``
+        the payments deducted)."""
         parts, before = [], SQL("0")
         for column in AGED_COLUMNS:
             bucket = SQL.identifier("b", column)
             parts.append(
                 SQL(
                     "%(bucket)s - LEAST(%(bucket)s, GREATEST(COALESCE(u.amount, 0)"
-                    " - (%(before)s), 0)) AS %(column)s",
+                    " + b.inner_credit - (%(before)s), 0)) AS %(column)s",
                     bucket=bucket,
                     before=before,
                     column=SQL.identifier(column),
@@ -182,22 +164,96 @@ class AccountDunningSelection(models.AbstractModel):
         return SQL(", ").join(parts)
 
     @api.model
+    def _open_lines_sql(self, company, date, line_filter, as_of):
+        """The open receivable lines of ``company`` (``line_filter`` on aliases ``l``
+        and ``lp``): what is open now, or with ``as_of`` what was open on ``date``
+        (the lines dated by then, less what was matched with them by then: what
+        Odoo's residual amounts were that day)."""
+        common = SQL(
+            """l.company_id = %(company)s
+               AND l.account_id = ANY(%(receivable)s)
+               AND l.parent_state = 'posted'
+               AND %(line_filter)s""",
+            company=company.id,
+            receivable=self._receivable_account_ids(),
+            line_filter=line_filter,
+        )
+        if not as_of:
+            return SQL(
+                """SELECT l.move_id,
+                          lp.commercial_partner_id AS partner_id,
+                          l.amount_residual,
+                          l.amount_residual_currency,
+                          COALESCE(l.date_maturity, l.date) AS due
+                     FROM account_move_line l
+                     JOIN res_partner lp ON lp.id = l.partner_id
+                    WHERE %(common)s
+                      AND NOT l.reconciled
+                      AND l.amount_residual != 0""",
+                common=common,
+            )
+        self.env["account.partial.reconcile"].flush_model()
+        return SQL(
+            """SELECT l.move_id,
+                      lp.commercial_partner_id AS partner_id,
+                      l.balance + COALESCE(x.amount, 0) AS amount_residual,
+                      l.amount_currency + COALESCE(x.amount_currency, 0)
+                          AS amount_residual_currency,
+                      COALESCE(l.date_maturity, l.date) AS due
+                 FROM account_move_line l
+                 JOIN res_partner lp ON lp.id = l.partner_id
+                 LEFT JOIN (
+                       -- what was matched with each line by then: less on a
+                       -- debit, more on a credit
+                       SELECT line_id, SUM(amount) AS amount,
+                              SUM(amount_currency) AS amount_currency
+                         FROM (SELECT p.debit_move_id AS line_id, -p.amount AS amount,
+                                      -p.debit_amount_currency AS amount_currency
+                                 FROM account_partial_reconcile p
+                                WHERE p.company_id = %(company)s
+                                  AND p.max_date <= %(date)s
+                               UNION ALL
+                               SELECT p.credit_move_id, p.amount,
+                                      p.credit_amount_currency
+                                 FROM account_partial_reconcile p
+                                WHERE p.company_id = %(company)s
+                                  AND p.max_date <= %(date)s) matched
+                        GROUP BY line_id
+                 ) x ON x.line_id = l.id
+                WHERE %(common)s
+                  AND l.date <= %(date)s
+                  AND l.balance + COALESCE(x.amount, 0) != 0""",
+            common=common,
+            company=company.id,
+            date=date,
+        )
+
+    @api.model
     def _open_items_sql(
-        self, company, date, line_filter, aged=False, instalments=False
+        self, company, date, line_filter, aged=False, instalments=False, as_of=False
     ):
         """One row per posted entry of ``company`` with an open receivable balance.
 
         ``line_filter`` restricts the receivable lines (alias ``l``, partner alias
         ``lp``). Amounts: ``residual`` in company currency, ``residual_currency`` in
         the entry's currency; ``overdue_residual``/``overdue_currency`` the part of
-        its instalments due before ``date``, ``not_due_residual`` the rest of a debit;
+        its instalments due before ``date``, ``not_due_residual`` the rest of a debit
+        (``not_due_date`` its earliest instalment's due date);
         ``credit`` what a credit note or payment leaves to apply. ``due`` is the
         earliest unpaid instalment's due date (for a credit, its date); with
         ``aged``, ``aged_*`` the debit instalments per aging bucket; with
         ``instalments``, ``overdue_dues``/``overdue_amounts`` the overdue
         instalments (for late interest), else NULL. ``chase_reason`` says why the
         entry is not reminded (NULL: it is), ``next_date`` when its next level is
-        due. The daily run asks for neither option it does not use.
+        due. The daily run asks for neither option it does not use. With ``as_of``,
+        the amounts are those of ``date`` (see ``_open_lines_sql``): what was open
+        then, for the KPIs of a past period.
+
+        An entry is a debit (``residual`` above zero) or a credit: its own credit
+        lines, if any, pay its debit instalments, the oldest first. The past-due
+        part of a debit is never above what is open of it, and its ``due`` date is
+        in the past exactly when something of it is past due (once the overdue
+        instalments are paid, the next one's date).
 
         Payments registered without a journal entry (possible with the accounting
         app when the payment method has no outstanding account) leave the
@@ -210,20 +266,7 @@ class AccountDunningSelection(models.AbstractModel):
         partner = self.env["res.partner"].sudo().with_company(company)
         return SQL(
             """
-            WITH open_lines AS (
-                SELECT l.move_id,
-                       lp.commercial_partner_id AS partner_id,
-                       l.amount_residual,
-                       l.amount_residual_currency,
-                       COALESCE(l.date_maturity, l.date) AS due
-                  FROM account_move_line l
-                  JOIN res_partner lp ON lp.id = l.partner_id
-                 WHERE l.company_id = %(company)s
-                   AND l.account_id = ANY(%(receivable)s)
-                   AND l.parent_state = 'posted'
-                   AND NOT l.reconciled
-                   AND l.amount_residual != 0
-                   AND %(line_filter)s
+            WITH open_lines AS (%(open_lines)s
             ), booked AS (
                 SELECT move_id,
                        partner_id,
@@ -233,7 +276,12 @@ class AccountDunningSelection(models.AbstractModel):
                            AS due,
                        COALESCE(SUM(amount_residual)
                            FILTER (WHERE amount_residual > 0 AND due < %(date)s), 0)
-                           AS overdue
+                           AS overdue,
+                       MIN(due) FILTER (WHERE amount_residual > 0 AND due >= %(date)s)
+                           AS next_due,
+                       -- the entry's own credit lines (a misc entry's, say)
+                       COALESCE(-SUM(amount_residual)
+                           FILTER (WHERE amount_residual < 0), 0) AS inner_credit
                        %(instalments)s
                        %(aged)s
                   FROM open_lines
@@ -249,11 +297,18 @@ class AccountDunningSelection(models.AbstractModel):
                   JOIN booked b ON b.move_id = rel.invoice_id AND b.residual > 0
                  WHERE pay.move_id IS NULL
                    AND pay.state IN ('in_process', 'paid')
+                   AND %(payment_date)s
                 WINDOW per_payment AS (PARTITION BY pay.id ORDER BY b.due, b.move_id)
             ), open_moves AS (
                 SELECT b.move_id,
                        b.partner_id,
-                       b.due,
+                       -- nothing past due left: the date of what falls due next
+                       CASE WHEN b.overdue - COALESCE(u.amount, 0) - b.inner_credit <= 0
+                                 AND b.residual - COALESCE(u.amount, 0) > 0
+                                 AND b.next_due IS NOT NULL
+                            THEN b.next_due ELSE b.due
+                       END AS due,
+                       b.next_due AS not_due_date,
                        b.residual - COALESCE(u.amount, 0) AS residual,
                        -- scaled (a division per row) only where a payment is
                        -- deducted: the booked amounts are rounded already
@@ -262,7 +317,7 @@ class AccountDunningSelection(models.AbstractModel):
                             ELSE b.residual_currency * (b.residual - u.amount)
                                  / b.residual
                        END AS residual_currency,
-                       GREATEST(b.overdue - COALESCE(u.amount, 0), 0)
+                       GREATEST(b.overdue - COALESCE(u.amount, 0) - b.inner_credit, 0)
                            AS overdue_residual
                        %(instalments_moves)s
                        %(aged_net)s
@@ -329,7 +384,8 @@ class AccountDunningSelection(models.AbstractModel):
                   LEFT JOIN last_sent last ON last.partner_id = p.id
                  WHERE p.id IN (SELECT partner_id FROM booked)
             ), positions AS (
-                SELECT om.move_id, om.partner_id, om.due, om.residual,
+                SELECT om.move_id, om.partner_id, om.due, om.not_due_date,
+                       om.residual,
                        CASE WHEN om.booked_only THEN om.residual_currency
                             ELSE ROUND(om.residual_currency / cur_c.rounding)
                                  * cur_c.rounding
@@ -374,6 +430,7 @@ class AccountDunningSelection(models.AbstractModel):
                                    / currency_rounding) * currency_rounding
                    END AS overdue_currency,
                    GREATEST(residual - overdue_residual, 0) AS not_due_residual,
+                   not_due_date,
                    GREATEST(-residual, 0) AS credit,
                    %(instalments_columns)s,
                    %(aged_columns)s
@@ -398,9 +455,9 @@ class AccountDunningSelection(models.AbstractModel):
             """,
             company=company.id,
             issued=list(ISSUED),
-            receivable=self._receivable_account_ids(),
             date=date,
-            line_filter=line_filter,
+            open_lines=self._open_lines_sql(company, date, line_filter, as_of),
+            payment_date=SQL("pay.date <= %s", date) if as_of else SQL("TRUE"),
             # the overdue instalments, carried only when asked for: the rows
             # stay narrow for the daily run
             instalments=SQL(
@@ -444,82 +501,6 @@ class AccountDunningSelection(models.AbstractModel):
             partner_stage=partner._field_to_sql("p", "dunning_stage"),
             company_policy=company.dunning_policy_id.id or None,
             no_level=NO_LEVEL_DELAY,
-        )
-
-    # ------------------------------------------------------------------
-    # One row per customer
-    # ------------------------------------------------------------------
-    @api.model
-    def _customers_sql(self, company, date, line_filter):
-        """One row per commercial partner with an open receivable balance.
-
-        Netting, the one rule: unapplied credits (credit notes, payments) are first
-        set against what is overdue; ``amount_overdue`` is what remains, never
-        negative, and ``credit`` the unapplied credits themselves. Disputed invoices
-        are not counted overdue. ``status``: ``action`` when a level is due for a
-        chased invoice and the amount to claim reaches the policy minimum, or when
-        a draft reminder awaits review; ``paused`` when all that is overdue waits on
-        a dispute, a promise or a payment plan; ``overdue`` and ``none`` otherwise.
-        The customer's own exclusion and collection stage are applied by
-        ``res.partner`` on top.
-        """
-        return SQL(
-            """
-            WITH moves AS (%(moves)s),
-            per_partner AS (
-                SELECT partner_id,
-                       COALESCE(SUM(overdue_residual) FILTER (WHERE NOT disputed), 0)
-                           AS overdue_gross,
-                       COALESCE(SUM(overdue_residual), 0) AS overdue_all,
-                       COALESCE(SUM(overdue_residual) FILTER (
-                           WHERE chase_reason IN ('dispute', 'promise', 'plan')), 0)
-                           AS overdue_agreed,
-                       COALESCE(SUM(credit), 0) AS credit,
-                       COALESCE(SUM(residual), 0) AS balance,
-                       COUNT(*) FILTER (WHERE move_type = 'out_invoice'
-                                        AND NOT disputed
-                                        AND overdue_residual > 0) AS overdue_count,
-                       (ARRAY_AGG(level_id ORDER BY current_delay DESC)
-                            FILTER (WHERE level_id IS NOT NULL AND residual > 0))[1]
-                         AS level_id,
-                       MIN(next_date) FILTER (WHERE chase_reason IS NULL)
-                           AS next_date,
-                       COALESCE(SUM(CASE WHEN overdue_residual > 0
-                                         THEN overdue_residual ELSE residual END)
-                                FILTER (WHERE chase_reason IS NULL
-                                        AND next_date <= %(date)s), 0)
-                           AS amount_due_now,
-                       COALESCE(MAX(minimum_amount), 0) AS minimum_amount
-                  FROM moves
-                 GROUP BY partner_id
-            )
-            SELECT pp.partner_id,
-                   GREATEST(pp.overdue_gross - pp.credit, 0) AS amount_overdue,
-                   pp.credit,
-                   pp.balance,
-                   pp.overdue_count,
-                   pp.level_id,
-                   pp.next_date,
-                   pp.amount_due_now - pp.credit AS amount_to_claim,
-                   CASE WHEN (pp.amount_due_now - pp.credit > 0
-                              AND pp.amount_due_now - pp.credit >= pp.minimum_amount)
-                             OR EXISTS (SELECT 1 FROM account_dunning_reminder d
-                                         WHERE d.partner_id = pp.partner_id
-                                           AND d.company_id = %(company)s
-                                           AND d.state = 'draft')
-                        THEN 'action'
-                        WHEN pp.overdue_agreed > 0
-                             AND pp.overdue_agreed = pp.overdue_all THEN 'paused'
-                        WHEN pp.overdue_gross - pp.credit > 0 THEN 'overdue'
-                        ELSE 'none'
-                   END AS status,
-                   %(is_customer)s AS is_customer
-              FROM per_partner pp
-            """,
-            moves=self._open_items_sql(company, date, line_filter),
-            date=date,
-            company=company.id,
-            is_customer=self._is_customer_sql(SQL("pp.partner_id")),
         )
 
     # ------------------------------------------------------------------
@@ -584,15 +565,3 @@ class AccountDunningSelection(models.AbstractModel):
             )
         )
         return list(map(OpenRow._make, self.env.cr.fetchall()))
-
-    @api.model
-    def _customer_figures(self, company, date, partner_ids=None):
-        """Per commercial partner id, its row of ``_customers_sql``; every customer
-        of ``company`` when ``partner_ids`` is None."""
-        line_filter = (
-            SQL("TRUE")
-            if partner_ids is None
-            else SQL("lp.commercial_partner_id = ANY(%s)", list(partner_ids))
-        )
-        rows = self._fetch(self._customers_sql(company, date, line_filter))
-        return {row["partner_id"]: row for row in rows}

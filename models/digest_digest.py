@@ -44,7 +44,8 @@ DIGEST_ACTIONS = {
 class Digest(models.Model):
     _inherit = "digest.digest"
 
-    kpi_account_dunning_overdue = fields.Boolean("Overdue Receivables")
+    # the collection desk's overdue amounts added up, on the period's last day
+    kpi_account_dunning_overdue = fields.Boolean("Overdue Amount")
     kpi_account_dunning_overdue_value = fields.Monetary(
         compute="_compute_kpi_account_dunning_values"
     )

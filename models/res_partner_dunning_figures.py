@@ -42,6 +42,7 @@ LEVEL = "dunning_level_id"  # grouped on (the kanban by level) like the figures 
 SQL_DEFAULTS = {"amount_overdue": 0.0, "level_id": None, "status": "none"}
 SQL_FIGURES = {
     "dunning_amount_overdue": "amount_overdue",
+    "dunning_amount_to_claim": "amount_to_claim",
     "dunning_credit_amount": "credit",
     "dunning_overdue_count": "overdue_count",
     "dunning_next_date": "next_date",
@@ -60,8 +61,19 @@ class ResPartner(models.Model):
         compute="_compute_dunning_figures",
         search="_search_dunning_amount_overdue",
         groups=ACCOUNTING,
-        help="What is overdue, less the unapplied credit notes and payments; never "
-        "below zero. In company currency.",
+        help="What is past due (the instalments whose due date has passed, disputed, "
+        "promised and planned invoices included), less the credits to apply; never "
+        "below zero. In company currency. The same figure on every screen.",
+    )
+    dunning_amount_to_claim = fields.Monetary(
+        string="To Claim",
+        currency_field="dunning_currency_id",
+        compute="_compute_dunning_figures",
+        groups=ACCOUNTING,
+        help="What the daily run's reminder would ask today: the past-due part of "
+        "the invoices whose next level is due (not those disputed, promised, under "
+        "a payment plan or excluded), less the credits to apply; never below zero. "
+        "In company currency.",
     )
     dunning_credit_amount = fields.Monetary(
         string="Credits to Apply",
@@ -81,6 +93,7 @@ class ResPartner(models.Model):
         string="Overdue Invoices",
         compute="_compute_dunning_figures",
         groups=ACCOUNTING,
+        help="The invoices with an instalment past due, disputed ones included.",
     )
     dunning_level_id = fields.Many2one(
         "account.dunning.level",
@@ -127,6 +140,7 @@ class ResPartner(models.Model):
             customer = partner.commercial_partner_id
             row = figures.get(customer._origin.id) or {}
             partner.dunning_amount_overdue = row.get("amount_overdue", 0.0)
+            partner.dunning_amount_to_claim = row.get("amount_to_claim", 0.0)
             partner.dunning_credit_amount = row.get("credit", 0.0)
             partner.dunning_overdue_count = row.get("overdue_count", 0)
             partner.dunning_is_customer = bool(row.get("is_customer"))

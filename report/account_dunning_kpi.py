@@ -37,9 +37,27 @@ class AccountDunningKpi(models.TransientModel):
     avg_days_late = fields.Float(
         string="Average Days Late", compute="_compute_kpis", digits=(16, 1)
     )
-    overdue_share = fields.Float(string="Overdue Share (%)", compute="_compute_kpis")
+    amount_overdue = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_kpis",
+        help="On the period's last day, the customers' overdue amounts added up: "
+        "what is past due less the credits to apply, per customer, as the "
+        "collection desk shows them.",
+    )
+    overdue_share = fields.Float(
+        string="Overdue Share (%)",
+        compute="_compute_kpis",
+        help="On the period's last day, the overdue amount divided by what the "
+        "customers owe (their balances; a customer in credit counts zero).",
+    )
     cei = fields.Float(string="Collection Effectiveness (%)", compute="_compute_kpis")
-    recovery_rate = fields.Float(string="Recovery Rate (%)", compute="_compute_kpis")
+    recovery_rate = fields.Float(
+        string="Recovery Rate (%)",
+        compute="_compute_kpis",
+        help="What was paid during the period of the instalments past due on the day "
+        "before it starts, divided by what was open of them that day (before the "
+        "credits to apply).",
+    )
     effectiveness_html = fields.Html(
         string="Effectiveness of Reminders", compute="_compute_kpis", sanitize=False
     )
@@ -92,8 +110,12 @@ class AccountDunningKpi(models.TransientModel):
             if problem:
                 # the form is being edited: say what is wrong instead of figures
                 kpi.update(
-                    dict.fromkeys(("dso", "avg_days_late", "overdue_share", "cei"), 0.0)
+                    dict.fromkeys(
+                        ("dso", "avg_days_late", "amount_overdue", "overdue_share"),
+                        0.0,
+                    )
                     | {
+                        "cei": 0.0,
                         "recovery_rate": 0.0,
                         "effectiveness_html": Markup("<p>%s</p>") % problem,
                     }
@@ -102,6 +124,7 @@ class AccountDunningKpi(models.TransientModel):
             figures = kpi._dunning_kpis()
             kpi.dso = figures["dso"]
             kpi.avg_days_late = figures["avg_days_late"]
+            kpi.amount_overdue = figures["overdue"]
             kpi.overdue_share = figures["overdue_share"]
             kpi.cei = figures["cei"]
             kpi.recovery_rate = figures["recovery_rate"]
@@ -120,16 +143,15 @@ class AccountDunningKpi(models.TransientModel):
         by_level, by_channel = self._dunning_effectiveness(start, end)
         overdue_start = beginning["overdue"]
         recovered = self._dunning_recovered(before, end)
+        customers = self._dunning_customers_on(end)
         return {
             "dso": dso_countback(ending["total"], self._dunning_monthly_sales(end)),
             "avg_days_late": behaviour(
                 self._dunning_paid(start, end), end
             ).avg_days_late,
-            # of the open invoices (debits), what is overdue: 0 to 100, credits
-            # to apply do not shrink the whole
-            "overdue_share": share(
-                ending["overdue"], ending["current"] + ending["overdue"]
-            ),
+            # of what the customers owe, what is overdue (the desk's figures): 0
+            # to 100, a customer's overdue never above its balance
+            "overdue_share": share(customers["overdue"], customers["owed"]),
             "cei": cei(
                 beginning["current"] + beginning["overdue"],
                 sales,
@@ -142,20 +164,48 @@ class AccountDunningKpi(models.TransientModel):
             "receivables": ending["total"],
             "sales": sales,
             # the amounts behind the rates, for the digest email
-            "overdue": ending["overdue"],
+            "overdue": customers["overdue"],
+            "owed": customers["owed"],
             "recovered": recovered,
         }
 
     # --- figures from the journal --------------------------------------------------
+    def _dunning_customers_on(self, on):
+        """The customers' figures on day ``on``, added up: {"overdue": their overdue
+        amounts, "owed": their balances (a customer in credit counts zero)}; the
+        customers of the collection desk, with its figures (``dunning.figures``):
+        today's as the desk reads them, another day's from what was open then."""
+        company = self.company_id
+        if on == fields.Date.context_today(self):
+            rows = self.env["account.dunning.figures"]._customers_sql(company, on)
+        else:
+            rows = self.env["account.dunning.selection"]._customers_sql(
+                company, on, SQL("TRUE"), as_of=True
+            )
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(f.amount_overdue), 0),
+                          COALESCE(SUM(GREATEST(f.balance, 0)), 0)
+                     FROM (%s) f
+                    WHERE f.is_customer""",
+                rows,
+            )
+        )
+        overdue, owed = self.env.cr.fetchone()
+        currency = company.currency_id
+        return {"overdue": currency.round(overdue), "owed": currency.round(owed)}
+
     def _dunning_receivables(self, on):
         """Receivables on date ``on`` (see ``_dunning_receivables_on``)."""
         return self._dunning_receivables_on([on])[on]
 
     def _dunning_receivables_on(self, dates):
         """Per date of ``dates``, the receivables on that day: total, not yet due
-        (current), overdue. What was open then: each entry's amount less what was
-        reconciled with it by then. One pass over the receivable lines and their
-        reconciliations, whatever the number of dates."""
+        (current), and the instalments past due (``overdue``, before the credits to
+        apply: the recovery rate's base, not the desk's overdue amount). What was
+        open then: each entry's amount less what was reconciled with it by then. One
+        pass over the receivable lines and their reconciliations, whatever the
+        number of dates."""
         self.env.flush_all()
         dates = sorted(set(dates))
         receivable = self.env["account.dunning.selection"]._receivable_account_ids()

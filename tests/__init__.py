@@ -10,6 +10,7 @@ from . import test_dunning_doors
 from . import test_dunning_documents
 from . import test_dunning_engine
 from . import test_dunning_figures
+from . import test_dunning_figures_property
 from . import test_dunning_figures_store
 from . import test_dunning_followup
 from . import test_dunning_history

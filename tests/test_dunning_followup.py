@@ -30,7 +30,9 @@ class TestDunningFollowup(DunningCommon):
         )
 
     # --- disputes --------------------------------------------------------------------
-    def test_dispute_leaves_dunning_and_totals_until_resolved(self):
+    def test_dispute_leaves_dunning_and_the_claim_until_resolved(self):
+        """A disputed invoice is not reminded and leaves the amount to claim; it is
+        still owed: the overdue amount and count keep it."""
         owner = new_test_user(
             self.env, login="dispute_owner", groups="account.group_account_invoice"
         )
@@ -61,8 +63,17 @@ class TestDunningFollowup(DunningCommon):
         )
         with freeze_time(day(6)):
             self.customer.invalidate_recordset()
-            self.assertEqual(self.customer.dunning_amount_overdue, 0.0)
-            self.assertEqual(self.customer.dunning_overdue_count, 0)
+            self.assertRecordValues(
+                self.customer,
+                [
+                    {
+                        "dunning_amount_overdue": 1000.0,
+                        "dunning_overdue_count": 1,
+                        "dunning_amount_to_claim": 0.0,
+                        "dunning_status": "paused",
+                    }
+                ],
+            )
         self.assertFalse(self._run(day(6)))
 
         invoice.action_dunning_resolve_dispute()

@@ -192,16 +192,124 @@ class TestDunningOneTruth(DunningCommon):
         # the link opens the credit to apply
         action = self.customer.with_user(self.billing).action_view_dunning_credits()
         self.assertEqual(self.env["account.move"].search(action["domain"]), refund)
-        # KPIs: the overdue share is of the open invoices, credits apart: 100 %,
-        # not 1,000 / -500
+        # KPIs: the desk's overdue amount (0: the credit covers what is past due)
+        # of what the customer owes (nothing: it is in credit): 0 %, never over 100
         kpi = self.env["account.dunning.kpi"].create(
             {"date_from": TODAY - timedelta(days=60), "date_to": TODAY}
         )
-        self.assertEqual(kpi.overdue_share, 100.0)
+        self.assertEqual(kpi.amount_overdue, 0.0)
+        self.assertEqual(kpi.overdue_share, 0.0)
         self.assertLessEqual(kpi.cei, 100.0)
         # nothing is claimed of a customer in credit
         self.assertFalse(self._run(TODAY))
         self.assertEqual(invoice.days_overdue, 20)
+
+    def test_a_disputed_invoice_is_overdue_on_every_screen(self):
+        """Once the desk left a disputed invoice out (720) where the dashboard and
+        the portal counted it (4,820): it is overdue everywhere, and only the
+        amount to claim leaves it out."""
+        claimed = self._invoice(self.customer, 720, date(2026, 3, 1))
+        disputed = self._invoice(self.customer, 4100, date(2026, 3, 10))
+        disputed.sudo().write(
+            {"dunning_dispute_state": "open", "dunning_dispute_reason": "Damaged"}
+        )
+        customer = self.customer.with_user(self.billing)
+        self.assertRecordValues(
+            customer,
+            [
+                {
+                    "dunning_amount_overdue": 4820.0,
+                    "dunning_amount_to_claim": 720.0,
+                    "dunning_overdue_count": 2,
+                    "dunning_status": "action",
+                }
+            ],
+        )
+        self.assertEqual(self._desk(self.customer)["dunning_amount_overdue"], 4820.0)
+        self.assertEqual(self._kanban_total(self.customer), 4820.0)
+        self.assertEqual(sum(self._aging(self.customer).mapped("amount_overdue")), 4820)
+        statement = customer._dunning_statement()
+        self.assertEqual((statement["overdue"], statement["balance"]), (4820, 4820))
+        self.assertEqual(
+            [line["kind"] for line in statement["lines"]], ["overdue", "overdue"]
+        )
+        kpi = (
+            self.env["account.dunning.kpi"]
+            .with_user(self.billing)
+            .create({"date_from": TODAY - timedelta(days=60), "date_to": TODAY})
+        )
+        self.assertEqual(kpi.amount_overdue, 4820.0)
+        # the reminder claims what the amount to claim says
+        (reminder,) = self._run(TODAY)
+        self.assertEqual(reminder.line_ids.move_id, claimed)
+        self.assertEqual(reminder.amount_overdue, 720.0)
+
+    def test_credits_above_what_is_past_due_on_every_screen(self):
+        """Once the desk said 0.00, the dashboard 34,250 and the portal "Balance
+        0.00, of which overdue 34,250", its credit notes "not due yet": the
+        credits are set against what is past due everywhere, and shown as
+        credits."""
+        late = self._invoice(self.customer, 34250, date(2026, 2, 15))
+        coming = self._invoice(self.customer, 5750, date(2026, 4, 20))
+        refund = self._invoice(
+            self.customer, 37500, date(2026, 4, 15), move_type="out_refund"
+        )
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 2500,
+                "date": date(2026, 3, 17),
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        customer = self.customer.with_user(self.billing)
+        self.assertRecordValues(
+            customer,
+            [
+                {
+                    "dunning_amount_overdue": 0.0,
+                    "dunning_credit_amount": 40000.0,
+                    "dunning_amount_to_claim": 0.0,
+                    "dunning_status": "none",
+                }
+            ],
+        )
+        aging = self._aging(self.customer)
+        self.assertEqual(sum(aging.mapped("amount_overdue")), 0.0)
+        self.assertEqual(sum(aging.mapped("days_31_60")), 34250.0)  # before credits
+        statement = customer._dunning_statement()
+        self.assertEqual(
+            {key: statement[key] for key in ("balance", "overdue", "credit")},
+            {"balance": 0.0, "overdue": 0.0, "credit": 40000.0},
+        )
+        kinds = {line["move"]: line["kind"] for line in statement["lines"]}
+        self.assertEqual(
+            kinds,
+            {
+                late: "overdue",
+                coming: "not_due",
+                refund: "credit",
+                payment.move_id: "credit",
+            },
+        )
+        html = self._html(STATEMENT, self.customer)
+        self.assertEqual(html.count("Credit to apply"), 2)
+        # why nothing is overdue: 34,250 past due less 40,000 of credits
+        self.assertIn("o_dunning_statement_netting", html)
+        # a partly covered customer: the statement says what the overdue comes from
+        refund.button_draft()
+        refund.invoice_line_ids.price_unit = 30000
+        refund.action_post()
+        statement = customer._dunning_statement()
+        self.assertEqual((statement["overdue"], statement["balance"]), (1750, 7500))
+        customer.invalidate_recordset()
+        self.assertEqual(customer.dunning_amount_overdue, 1750.0)
+        self.assertIn(
+            "o_dunning_statement_netting", self._html(STATEMENT, self.customer)
+        )
 
     # --- what the desk says, the wizard does ---
     def test_action_needed_for_a_draft_opens_the_draft(self):

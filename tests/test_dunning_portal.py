@@ -6,6 +6,7 @@ dispute, and what must never pass (another customer's invoice, a forged id or
 token, a date or an amount that is not one)."""
 
 import base64
+import re
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -112,6 +113,32 @@ class TestDunningPortal(DunningCommon, HttpCase):
         # nothing of another customer
         self.assertNotIn(self.stranger.name, page)
         self.assertNotIn(f'data-reminder-id="{self.other_reminder.id}"', page)
+
+    def test_account_page_tells_credits_apart_and_nets_them(self):
+        """A credit note is a credit to apply, never "not due yet"; the overdue
+        amount is what is past due less the credits, under the balance."""
+        refund = self._invoice(
+            self.customer, 200, self.today - timedelta(days=5), move_type="out_refund"
+        )
+        self.authenticate("dp_portal", "dp_portal")
+        page = self.url_open("/my/dunning").text
+        groups = dict(re.findall(r'data-group="(\w+)"(.*?)</table>', page, re.S))
+        self.assertEqual(set(groups), {"overdue", "not_due", "credit"})
+        self.assertIn(f'data-move-id="{refund.id}"', groups["credit"])
+        self.assertNotIn(f'data-move-id="{refund.id}"', groups["not_due"])
+        self.assertIn(f'data-move-id="{self.late.id}"', groups["overdue"])
+        self.assertIn(f'data-move-id="{self.not_due.id}"', groups["not_due"])
+        # 1,200 + 300 - 200 = 1,300, of which overdue 1,200 - 200 = 1,000
+        figures = dict(
+            re.findall(
+                r'class="[^"]*o_dunning_(balance|overdue)"[^>]*>(.*?)</strong>',
+                page,
+                re.S,
+            )
+        )
+        self.assertIn("1,300.00", figures["balance"])
+        self.assertIn("1,000.00", figures["overdue"])
+        self.assertIn("o_dunning_portal_netting", page)
 
     def test_portal_home_links_the_account(self):
         self.authenticate("dp_portal", "dp_portal")
