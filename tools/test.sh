@@ -88,6 +88,10 @@ else
   # --- tier 4: the module's life cycle ----------------------------------------------------
   echo "== tier 4: install, update, uninstall, reinstall (without demo data, then with)"
   PYTHON="$PYTHON" bash tools/cycle.sh || fail "cycle tier: FAILED"
+
+  # --- tier 5: beside core ---------------------------------------------------------------
+  echo "== tier 5: Odoo's own tests of what the addon touches, with Sales, without and with it"
+  PYTHON="$PYTHON" bash tools/beside_core.sh || fail "beside core tier: FAILED"
 fi
 
 echo "== make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
