@@ -362,7 +362,9 @@ class MailMail(models.Model):
         # EXTENDS mail: an email cancelled from the queue fails its reminder, unless
         # it reached one of its recipients already; those it did not reach are
         # cancelled with it
-        mails = self._dunning_reminder_mails()
+        mails = self._dunning_reminder_mails().filtered(
+            lambda mail: mail.state in ("outgoing", "exception")
+        )
         waiting = mails.filtered(lambda mail: mail.state == "outgoing")
         result = super().cancel()
         if mails:
