@@ -362,7 +362,9 @@ class AccountDunningDispatch(models.AbstractModel):
             # not a notification: the mail owns its message, as in send_mail_batch
             mail.update(mail_message_id=message.id, is_notification=False)
         # sudo: as the messages above
-        return self.env["mail.mail"].sudo().create(mail_vals)
+        mails = self.env["mail.mail"].sudo().create(mail_vals)
+        mails._dunning_track_recipients()  # one delivery record per contact
+        return mails
 
     def _email_layouts(self, reminders):
         """{(company id, language): the layout's HTML with its slots} for the

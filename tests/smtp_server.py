@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A small SMTP server on the loopback, for tests that need a real SMTP session:
 it speaks enough of RFC 5321 for smtplib, keeps what it accepted, and answers each
-message as the test scripts it (accept, defer with a 4xx, refuse with a 5xx, or drop
-the connection)."""
+message, or each recipient, as the test scripts it (accept, defer with a 4xx, refuse
+with a 5xx, or drop the connection)."""
 
 import email
 import socketserver
@@ -37,8 +37,15 @@ class _Handler(socketserver.StreamRequestHandler):
                 recipients = []
                 self._reply("250 OK")
             elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
-                self._reply("250 OK")
+                address = command.split(":", 1)[1].strip().split(" ", 1)[0].strip("<>")
+                answer = server.next_answer_for(address)
+                if answer == DROP:
+                    return  # the session is lost at this recipient
+                if answer == ACCEPT:
+                    recipients.append(address)
+                    self._reply("250 OK")
+                else:
+                    self._reply(answer)
             elif verb == "DATA":
                 self._reply("354 End data with <CR><LF>.<CR><LF>")
                 lines = []
@@ -78,12 +85,14 @@ class SMTPTestServer:
 
     ``smtp.script`` lists the answers to the next messages, in order ("accept",
     "drop", or a reply line such as "451 4.7.1 Try again later"); once it is empty,
-    messages are accepted. ``smtp.accepted`` holds (recipients, message) of each
-    message accepted.
+    messages are accepted. ``smtp.recipient_script`` maps an address to the answers
+    to its next ``RCPT`` commands, the same way. ``smtp.accepted`` holds
+    (recipients, message) of each message accepted.
     """
 
     def __init__(self):
         self.script = []
+        self.recipient_script = {}
         self.accepted = []
         self._lock = threading.Lock()
         self._server = _TCPServer(("127.0.0.1", 0), _Handler)
@@ -93,6 +102,11 @@ class SMTPTestServer:
     def next_answer(self):
         with self._lock:
             return self.script.pop(0) if self.script else ACCEPT
+
+    def next_answer_for(self, address):
+        with self._lock:
+            answers = self.recipient_script.get(address.lower())
+            return answers.pop(0) if answers else ACCEPT
 
     def __enter__(self):
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
