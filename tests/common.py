@@ -22,6 +22,12 @@ class DunningCommon(AccountTestInvoicingCommon):
         # and the customers read English, unless a test says otherwise.
         cls.env["res.lang"]._activate_lang("en_US")
         cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
+        # wkhtmltopdf asks report.url (else web.base.url) for the letters' styles:
+        # in a database that served HTTP that is the test server, which cannot
+        # answer while the runner holds the registry; a closed port answers at once
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
         cls.company = cls.env.company
         cls.policy = cls.company.dunning_policy_id
         cls.levels = cls.policy.with_context(active_test=False).level_ids.sorted(

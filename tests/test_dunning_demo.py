@@ -29,6 +29,11 @@ class TestDunningDemo(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the letters' styles from a closed port, not from the test server (see
+        # DunningCommon): a database that served HTTP would hang the PDF
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
         if not cls.env.ref("account_dunning.demo_fr_customer_martin", False):
             for filename in get_manifest("account_dunning")["demo"]:
                 convert_file(
