@@ -6,7 +6,14 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..dunning.scoring import predicted_payment_date
-from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
+from .access import (
+    ACCOUNTING,
+    COLLECTOR,
+    MANAGER,
+    check_button,
+    check_fields_group,
+    check_fields_readable,
+)
 from .account_dunning_selection import ISSUED, OPEN_PAYMENT_STATES, PAID_PAYMENT_STATES
 
 # A manager's approval to post over the credit block: a manager's only.
@@ -311,6 +318,8 @@ class AccountMove(models.Model):
         )
 
     def _search_dunning_open(self, operator, value):
+        # also reached without this model's _search (a path through an auto_join)
+        check_fields_readable(self, ["dunning_open"])
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Search open invoices with = or != and a yes or no."))
         domain = self._dunning_open_domain()
