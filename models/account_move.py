@@ -37,7 +37,11 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     dunning_reminder_line_ids = fields.One2many(
-        "account.dunning.reminder.line", "move_id", string="Reminders", readonly=True
+        "account.dunning.reminder.line",
+        "move_id",
+        string="Reminders",
+        readonly=True,
+        groups=ACCOUNTING,
     )
     dunning_level_id = fields.Many2one(
         "account.dunning.level",
@@ -48,6 +52,7 @@ class AccountMove(models.Model):
         index="btree_not_null",
         copy=False,
         help="The last dunning level this invoice reached.",
+        groups=ACCOUNTING,
     )
     dunning_last_date = fields.Date(
         string="Last Reminder",
@@ -55,12 +60,14 @@ class AccountMove(models.Model):
         store=True,
         readonly=False,
         copy=False,
+        groups=ACCOUNTING,
     )
     dunning_count = fields.Integer(
         string="Reminders Sent",
         compute="_compute_dunning_history",
         store=True,
         copy=False,
+        groups=ACCOUNTING,
     )
     dunning_excluded = fields.Boolean(
         string="Excluded from Dunning",
@@ -106,7 +113,11 @@ class AccountMove(models.Model):
         groups=ACCOUNTING,
     )
     dunning_dispute_activity_id = fields.Many2one(
-        "mail.activity", copy=False, readonly=True, ondelete="set null"
+        "mail.activity",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        groups=ACCOUNTING,
     )
     dunning_credit_override_reason = fields.Text(
         string="Credit Block Overridden Because",
@@ -126,6 +137,7 @@ class AccountMove(models.Model):
     dunning_credit_warning = fields.Char(
         compute="_compute_dunning_credit_warning",
         help="How much of the customer's credit limit this draft invoice uses.",
+        groups=ACCOUNTING,
     )
     predicted_payment_date = fields.Date(
         compute="_compute_predicted_payment_date",
@@ -140,6 +152,7 @@ class AccountMove(models.Model):
         "promise_id",
         string="Promises to Pay",
         copy=False,
+        groups=ACCOUNTING,
     )
     dunning_open = fields.Boolean(
         string="Open for Dunning",
@@ -147,15 +160,18 @@ class AccountMove(models.Model):
         search="_search_dunning_open",
         help="A posted customer invoice with something left to pay: what a "
         "reminder may claim.",
+        groups=ACCOUNTING,
     )
     days_overdue = fields.Integer(
         compute="_compute_dunning_position",
         help="Days since the due date of the earliest unpaid instalment.",
+        groups=ACCOUNTING,
     )
     dunning_next_date = fields.Date(
         string="Next Reminder",
         compute="_compute_dunning_position",
         help="When this invoice reaches its next dunning level.",
+        groups=ACCOUNTING,
     )
 
     @api.model_create_multi
