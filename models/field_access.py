@@ -1,8 +1,9 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Filter, sort and group on the addon's fields of a model as only those who may read
-them: the one place where the models carrying such fields (customers, invoices) check
-a search and a read_group before Odoo builds the query (see access.check_search)."""
+them: the one place where the models carrying such fields (customers, their users,
+invoices) check a search and a read_group before Odoo builds the query (see
+access.check_search)."""
 
 from odoo import api, models
 
@@ -51,3 +52,9 @@ class ResPartner(models.Model):
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "account.dunning.field.access"]
+
+
+class ResUsers(models.Model):
+    # a user's contact fields are the partner's (delegation): the same check
+    _name = "res.users"
+    _inherit = ["res.users", "account.dunning.field.access"]

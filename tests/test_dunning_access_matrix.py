@@ -532,6 +532,7 @@ class TestDunningFieldSearch(DunningCommon):
             ("res.partner", ("commercial_partner_id.dunning_amount_overdue", ">", 1)),
             ("res.partner", ("child_ids", "any", [("dunning_level_id", "!=", False)])),
             ("res.users", ("partner_id.dunning_amount_overdue", ">", 9000)),
+            ("res.users", ("dunning_credit_amount", ">", 1)),
             ("account.move", ("partner_id.dunning_amount_overdue", ">", 9000)),
             ("account.move", ("partner_id.dunning_reminder_ids", "!=", False)),
             ("account.move", ("dunning_promise_ids.state", "=", "open")),
