@@ -1,4 +1,5 @@
 from . import access
+from . import field_access
 from . import account_dunning_policy
 from . import account_dunning_level
 from . import account_dunning_history_mixin

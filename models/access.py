@@ -1,6 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Who may press the addon's buttons.
+"""Who may press the addon's buttons, and filter, sort or group on its fields.
 
 Access rights guard what a user reads and writes; a button also runs code that writes
 with more rights than the user has (a customer's collection stage, its dossier, the
@@ -8,6 +8,8 @@ company's default policy). Each button therefore checks first that the user belo
 the group the action is meant for, and may act on these records (not another
 company's).
 """
+
+import re
 
 from odoo.exceptions import AccessError
 
@@ -17,6 +19,10 @@ COLLECTOR = "account.group_account_invoice"
 MANAGER = "account.group_account_manager"
 # who reads receivables figures and assessments (billing users and auditors)
 ACCOUNTING = "account.group_account_invoice,account.group_account_readonly"
+
+MODULE = "account_dunning"
+# the field a term of a domain path, an order or a read_group spec starts with
+FIELD_NAME = re.compile(r'\s*"?(\w+)')
 
 
 def check_fields_group(records, fnames, group=COLLECTOR):
@@ -54,3 +60,66 @@ def check_button(records, group=COLLECTOR, mode="write"):
             )
         )
     records.check_access(mode)
+
+
+# ----------------------------------------------------------------------
+# Filter, sort and group on a field as only those who may read it
+# ----------------------------------------------------------------------
+# Odoo refuses a stored field of restricted groups in a filter, a sort or a group-by
+# (its SQL is read through ``_field_to_sql``), but not a computed field it searches
+# through its ``search`` method, nor a one2many or many2many path: a user who may
+# not read a figure could still bisect it with ``search_count``. The addon's models
+# check here every field of the addon a call names, before Odoo builds its query.
+
+
+def _names(terms):
+    """The fields ``terms`` start with: field paths, order terms or read_group
+    specs ("name", "partner_id.name", "amount desc", "date:month", "amount:sum")."""
+    if isinstance(terms, str):
+        terms = terms.split(",")
+    return {m[1] for term in terms or () if (m := FIELD_NAME.match(str(term)))}
+
+
+def domain_field_names(domain):
+    """The fields the leaves of ``domain`` start their paths with."""
+    return _names(
+        leaf[0]
+        for leaf in domain or ()
+        if isinstance(leaf, (list, tuple))
+        and len(leaf) == 3
+        and isinstance(leaf[0], str)
+    )
+
+
+def check_fields_readable(model, fnames):
+    """Refuse (Odoo's AccessError, in the user's language) a filter, a sort or a
+    group on those of ``fnames`` that are the addon's fields of ``model`` reserved
+    to groups the user is not in: what may not be read may not be searched."""
+    if model.env.su:
+        return
+    restricted = sorted(
+        name
+        for name in fnames
+        if (field := model._fields.get(name)) is not None
+        and field.groups
+        and MODULE in (field._modules or ())
+    )
+    if restricted:
+        model.check_field_access_rights("read", restricted)
+
+
+def check_search(model, domain, order=None):
+    """``check_fields_readable`` on the fields of a search's domain and order."""
+    check_fields_readable(model, domain_field_names(domain) | _names(order))
+
+
+def check_read_group(model, groupby=(), aggregates=(), having=(), order=None):
+    """``check_fields_readable`` on the fields a read_group groups by, aggregates,
+    filters the groups on and sorts them by (its domain goes through ``_search``)."""
+    check_fields_readable(
+        model,
+        _names(groupby)
+        | _names(a for a in aggregates or () if a != "__count")
+        | domain_field_names(having)
+        | _names(order),
+    )

@@ -6,7 +6,14 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..dunning.scoring import predicted_payment_date
-from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
+from .access import (
+    ACCOUNTING,
+    COLLECTOR,
+    MANAGER,
+    check_button,
+    check_fields_group,
+    check_fields_readable,
+)
 from .account_dunning_selection import ISSUED, OPEN_PAYMENT_STATES, PAID_PAYMENT_STATES
 
 # A manager's approval to post over the credit block: a manager's only.
@@ -30,7 +37,11 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     dunning_reminder_line_ids = fields.One2many(
-        "account.dunning.reminder.line", "move_id", string="Reminders", readonly=True
+        "account.dunning.reminder.line",
+        "move_id",
+        string="Reminders",
+        readonly=True,
+        groups=ACCOUNTING,
     )
     dunning_level_id = fields.Many2one(
         "account.dunning.level",
@@ -41,6 +52,7 @@ class AccountMove(models.Model):
         index="btree_not_null",
         copy=False,
         help="The last dunning level this invoice reached.",
+        groups=ACCOUNTING,
     )
     dunning_last_date = fields.Date(
         string="Last Reminder",
@@ -48,12 +60,14 @@ class AccountMove(models.Model):
         store=True,
         readonly=False,
         copy=False,
+        groups=ACCOUNTING,
     )
     dunning_count = fields.Integer(
         string="Reminders Sent",
         compute="_compute_dunning_history",
         store=True,
         copy=False,
+        groups=ACCOUNTING,
     )
     dunning_excluded = fields.Boolean(
         string="Excluded from Dunning",
@@ -99,7 +113,11 @@ class AccountMove(models.Model):
         groups=ACCOUNTING,
     )
     dunning_dispute_activity_id = fields.Many2one(
-        "mail.activity", copy=False, readonly=True, ondelete="set null"
+        "mail.activity",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        groups=ACCOUNTING,
     )
     dunning_credit_override_reason = fields.Text(
         string="Credit Block Overridden Because",
@@ -119,6 +137,7 @@ class AccountMove(models.Model):
     dunning_credit_warning = fields.Char(
         compute="_compute_dunning_credit_warning",
         help="How much of the customer's credit limit this draft invoice uses.",
+        groups=ACCOUNTING,
     )
     # this addon's banner, beside core's (partner_credit_warning, left as core says
     # it): what core's does not tell already
@@ -136,6 +155,7 @@ class AccountMove(models.Model):
         "promise_id",
         string="Promises to Pay",
         copy=False,
+        groups=ACCOUNTING,
     )
     dunning_open = fields.Boolean(
         string="Open for Dunning",
@@ -143,15 +163,18 @@ class AccountMove(models.Model):
         search="_search_dunning_open",
         help="A posted customer invoice with something left to pay: what a "
         "reminder may claim.",
+        groups=ACCOUNTING,
     )
     days_overdue = fields.Integer(
         compute="_compute_dunning_position",
         help="Days since the due date of the earliest unpaid instalment.",
+        groups=ACCOUNTING,
     )
     dunning_next_date = fields.Date(
         string="Next Reminder",
         compute="_compute_dunning_position",
         help="When this invoice reaches its next dunning level.",
+        groups=ACCOUNTING,
     )
 
     @api.model_create_multi
@@ -314,6 +337,8 @@ class AccountMove(models.Model):
         )
 
     def _search_dunning_open(self, operator, value):
+        # also reached without this model's _search (a path through an auto_join)
+        check_fields_readable(self, ["dunning_open"])
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Search open invoices with = or != and a yes or no."))
         domain = self._dunning_open_domain()

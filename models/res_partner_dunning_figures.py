@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .access import ACCOUNTING
+from .access import ACCOUNTING, check_fields_readable
 
 # What the user reads; whether the daily run chases an invoice is the selection's
 # chase_reason (a customer on credit hold is still chased: the hold is its own flag).
@@ -161,6 +161,8 @@ class ResPartner(models.Model):
         return False
 
     def _search_dunning_is_customer(self, operator, value):
+        # also reached without this model's _search (a path through an auto_join)
+        check_fields_readable(self, ["dunning_is_customer"])
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on customers: %s", operator))
         positive = (operator == "=") == value
@@ -258,6 +260,8 @@ class ResPartner(models.Model):
         ]
 
     def _search_dunning_amount_overdue(self, operator, value):
+        # also reached without this model's _search (a path through an auto_join)
+        check_fields_readable(self, ["dunning_amount_overdue"])
         compare = OPERATORS.get(operator)
         if (
             compare is None
@@ -273,6 +277,8 @@ class ResPartner(models.Model):
 
     def _search_dunning_level_id(self, operator, value):
         """Customers by the level reached (a kanban column, a filter)."""
+        # also reached without this model's _search (a path through an auto_join)
+        check_fields_readable(self, ["dunning_level_id"])
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(_("Unsupported search on the dunning level: %s", operator))
         wanted = {value} if not isinstance(value, (list, tuple)) else set(value)
@@ -313,6 +319,8 @@ class ResPartner(models.Model):
     def _search_dunning_status(self, operator, value):
         """The settled statuses come from the customer's settings, the others from
         its figures (for a customer whose settings decide nothing)."""
+        # also reached without this model's _search (a path through an auto_join)
+        check_fields_readable(self, ["dunning_status"])
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(_("Unsupported search on the dunning status: %s", operator))
         values = {value} if isinstance(value, str) or not value else set(value)

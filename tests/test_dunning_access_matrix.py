@@ -329,3 +329,232 @@ class TestDunningAccessMatrix(DunningCommon):
             theirs.with_user(portal).read(["name"])
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.env["account.dunning.reminder"].with_user(portal).search([])
+
+
+# Who may read (hence filter, sort and group on) the addon's fields, per groups
+READERS = {
+    "account.group_account_invoice,account.group_account_readonly": {
+        "billing",
+        "auditor",
+        "accountant",
+        "manager",
+    },
+    "account.group_account_manager": {"manager"},
+}
+# the fields the attack pass bisected or read (issue 29, items 3 and 10)
+BISECTED = {
+    "res.partner": {
+        "dunning_amount_overdue",
+        "dunning_credit_amount",
+        "dunning_overdue_count",
+        "dunning_level_id",
+        "dunning_next_date",
+        "dunning_is_customer",
+        "dunning_reminder_count",
+        "credit_exposure",
+        "dunning_reminder_ids",
+    },
+    "account.move": {
+        "dunning_level_id",
+        "dunning_last_date",
+        "dunning_count",
+        "dunning_next_date",
+        "days_overdue",
+        "dunning_promise_ids",
+        "dunning_credit_warning",
+    },
+}
+# the customers' figures Odoo sorts, groups and aggregates in SQL (the selection's)
+SQL_FIGURES = {
+    "dunning_amount_overdue",
+    "dunning_credit_amount",
+    "dunning_overdue_count",
+    "dunning_next_date",
+    "dunning_status",
+    "dunning_level_id",
+}
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestDunningFieldSearch(DunningCommon):
+    """A field a user may not read is no filter, sort, group or aggregate either,
+    whichever way the call comes (search, search_count, read_group, a path from
+    another model): a hidden figure cannot be bisected."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        groups = {
+            "portal": "base.group_portal",
+            "employee": "base.group_user",
+            "sales": "base.group_user",
+            "billing": "account.group_account_invoice",
+            "auditor": "account.group_account_readonly",
+            "accountant": "account.group_account_user",
+            "manager": "account.group_account_manager",
+        }
+        cls.users = {
+            role: new_test_user(cls.env, login=f"fs_{role}", groups=group)
+            for role, group in groups.items()
+        }
+        # a salesperson reads invoices without being in accounting: Sales gives
+        # its users read access to them (sales_team's group where installed)
+        readers = cls.env["res.groups"].create({"name": "Invoice readers"})
+        cls.env["ir.model.access"].create(
+            [
+                {
+                    "name": f"invoice readers {model}",
+                    "model_id": cls.env["ir.model"]._get_id(model),
+                    "group_id": readers.id,
+                    "perm_read": True,
+                }
+                for model in ("account.move", "account.move.line")
+            ]
+        )
+        sales_team = (
+            cls.env.ref("sales_team.group_sale_salesman", raise_if_not_found=False)
+            or cls.env["res.groups"]
+        )
+        cls.users["sales"].groups_id = [
+            Command.link(g.id) for g in readers | sales_team
+        ]
+        cls.users["portal"].partner_id.parent_id = cls.customer
+        cls.invoice = cls._invoice(cls.customer, 9522, date(2026, 1, 31))
+        cls._invoice(cls.other_customer, 100, date(2026, 3, 1))
+        cls._reminder(cls.customer, cls.invoice, cls.level_email)
+        cls.env["account.dunning.promise"].create(
+            {
+                "partner_id": cls.customer.id,
+                "move_ids": [Command.set(cls.invoice.ids)],
+                "date": TODAY + timedelta(days=10),
+                "amount": 500,
+            }
+        )
+
+    def _restricted(self, model):
+        """The addon's fields of ``model`` reserved to some groups."""
+        return {
+            name: field
+            for name, field in self.env[model]._fields.items()
+            if field.groups and "account_dunning" in field._modules
+        }
+
+    @staticmethod
+    def _leaf(name, field, env):
+        if field.type == "boolean":
+            return (name, "=", True)
+        if field.type in ("integer", "float", "monetary"):
+            return (name, ">", 0)
+        if field.type == "selection":
+            return (name, "=", field.get_values(env)[-1])
+        return (name, "!=", False)
+
+    def _calls(self, Model, record, name, allowed):
+        """(kind, call) of each way JSON-RPC filters, sorts, groups or aggregates on
+        a field; for a reader, only the ways Odoo supports on that field."""
+        field = Model._fields[name]
+        here = [("id", "=", record.id)]
+        leaf = self._leaf(name, field, Model.env)
+        sql = (field.store and field.column_type) or (
+            Model._name == "res.partner" and name in SQL_FIGURES
+        )
+        numeric = field.type in ("integer", "float", "monetary")
+        calls = []
+        if not allowed or field.store or field.search:
+            calls += [
+                ("search", lambda: Model.search(here + [leaf])),
+                ("search_count", lambda: Model.search_count(here + [leaf])),
+            ]
+        if not allowed or sql:
+            calls += [
+                (
+                    "order",
+                    lambda: Model.search_read(here, ["id"], order=f"{name} desc"),
+                ),
+                ("group_by", lambda: Model.read_group(here, [], [name])),
+            ]
+        if not allowed or (sql and numeric):
+            calls += [
+                ("aggregate", lambda: Model.read_group(here, [f"{name}:max"], [])),
+                (
+                    "having",
+                    lambda: Model._read_group(
+                        here, ["id"], having=[(f"{name}:max", ">", 0)]
+                    ),
+                ),
+            ]
+        return calls
+
+    def _try(self, call):
+        try:
+            with mute_logger("odoo.models"):
+                call()
+        except AccessError:
+            return "refused"
+        return "allowed"
+
+    def test_search_sort_group_as_each_role(self):
+        """Each restricted field of the addon, each way, each role: refused (access
+        error) exactly when the user may not read the field, allowed otherwise."""
+        records = {"res.partner": self.customer, "account.move": self.invoice}
+        wrong, tried = {}, 0
+        for model, record in records.items():
+            restricted = self._restricted(model)
+            self.assertLessEqual(BISECTED[model], restricted.keys())
+            for name, field in restricted.items():
+                for role, user in self.users.items():
+                    allowed = role in READERS[field.groups]
+                    Model = self.env[model].with_user(user)
+                    for kind, call in self._calls(Model, record, name, allowed):
+                        tried += 1
+                        outcome = self._try(call)
+                        if outcome != ("allowed" if allowed else "refused"):
+                            wrong[model, name, role, kind] = outcome
+        self.assertGreater(tried, 1000)
+        self.assertEqual(wrong, {}, "model, field, role, call: the wrong outcome")
+
+    def test_a_hidden_figure_cannot_be_bisected(self):
+        """The attack of the issue: bisect a customer's overdue amount with
+        search_count. Accounting users filter on it; nobody else can, directly or
+        through a path from another model (an auto_join one included)."""
+        here = [("id", "=", self.customer.id)]
+        for role in ("billing", "auditor", "accountant", "manager"):
+            Partner = self.env["res.partner"].with_user(self.users[role])
+            with self.subTest(role=role):
+                found = [
+                    Partner.search_count(here + [("dunning_amount_overdue", ">", x)])
+                    for x in (9521.99, 9522)
+                ]
+                self.assertEqual(found, [1, 0])
+        paths = [
+            ("res.partner", ("dunning_amount_overdue", ">", 9000)),
+            ("res.partner", ("commercial_partner_id.dunning_amount_overdue", ">", 1)),
+            ("res.partner", ("child_ids", "any", [("dunning_level_id", "!=", False)])),
+            ("res.users", ("partner_id.dunning_amount_overdue", ">", 9000)),
+            ("res.users", ("dunning_credit_amount", ">", 1)),
+            ("account.move", ("partner_id.dunning_amount_overdue", ">", 9000)),
+            ("account.move", ("partner_id.dunning_reminder_ids", "!=", False)),
+            ("account.move", ("dunning_promise_ids.state", "=", "open")),
+        ]
+        for role in ("portal", "employee", "sales"):
+            for model, leaf in paths:
+                if (role, model) == ("employee", "account.move"):
+                    continue  # no access to invoices at all
+                Model = self.env[model].with_user(self.users[role])
+                with (
+                    self.subTest(role=role, leaf=leaf),
+                    self.assertRaisesRegex(AccessError, r"dunning_|days_overdue"),
+                    mute_logger("odoo.models"),
+                ):
+                    Model.search_count([leaf])
+
+    def test_filters_shown_to_readers_only(self):
+        """The invoices' search view offers the dunning filters and grouping to
+        accounting users only (a salesperson reading invoices sees none)."""
+        for role, shown in (("sales", False), ("billing", True), ("auditor", True)):
+            Move = self.env["account.move"].with_user(self.users[role])
+            arch = Move.get_views([(False, "search")])["views"]["search"]["arch"]
+            with self.subTest(role=role):
+                for name in ("dunning_reminded", "dunning_promised", "dunning_failed"):
+                    self.assertEqual(f'name="{name}"' in arch, shown, name)

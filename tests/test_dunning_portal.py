@@ -11,7 +11,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command, fields, http
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -525,6 +525,49 @@ class TestDunningPortal(DunningCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("Indiquez le montant que vous paierez", response.text)
         self.assertFalse(self._promises(self.late))
+
+    # --- what a portal user reads of their invoice ---------------------------------
+
+    def test_portal_user_reads_no_dunning_field_and_pages_still_work(self):
+        """A portal user reads their invoice, none of its dunning fields (level,
+        last reminder, count, next date, days overdue, promises, credit warning...),
+        nor filters on them; the pages that show their promise still work (they
+        read it as the system, for the invoice proven theirs)."""
+        self.env["account.dunning.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.late.ids)],
+                "date": self.today + timedelta(days=5),
+                "amount": 1200,
+            }
+        )
+        mine = self.late.with_user(self.portal_user)
+        self.assertEqual(mine.read(["amount_residual"])[0]["amount_residual"], 1200)
+        # every field the addon adds to invoices, the issue's among them
+        restricted = {
+            n for n, f in mine._fields.items() if "account_dunning" in f._modules
+        }
+        self.assertLessEqual(
+            {"dunning_level_id", "dunning_last_date", "dunning_count", "days_overdue"}
+            | {"dunning_next_date", "dunning_promise_ids", "dunning_credit_warning"},
+            restricted,
+        )
+        for name in restricted:
+            with (
+                self.subTest(field=name),
+                self.assertRaises(AccessError),
+                mute_logger("odoo.models"),
+            ):
+                mine.read([name])
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            mine.search_count([("dunning_count", ">", 0)])
+        # the invoice page, its answers and the list of invoices still render
+        self.authenticate("dp_portal", "dp_portal")
+        page = self.url_open(f"/my/invoices/{self.late.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('class="o_dunning_promise"', page.text)
+        self.assertEqual(self.url_open("/my/invoices").status_code, 200)
+        self.assertEqual(self.url_open("/my/dunning").status_code, 200)
 
 
 @tagged("post_install", "-at_install")
