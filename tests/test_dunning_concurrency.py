@@ -1,8 +1,10 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import os
 import threading
 import time
+import unittest
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -23,11 +25,23 @@ class TestDunningConcurrency(BaseCase):
     """Two workers run the daily run for the same company at the same time, each on
     its own database connection: every customer is reminded once, none twice.
 
-    Not a TransactionCase: the workers must see committed data. The test database
-    is a throw-away clone, so what this test commits goes with it.
+    Not a TransactionCase: the workers must see committed data. It runs only in a
+    throw-away database (see setUpClass), so what it commits goes with it.
     """
 
     CUSTOMERS = 12
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # what the workers see must be committed: only in a database made to be
+        # thrown away after the run (make test's clones say so), never in one a
+        # test run must leave as it found it
+        if not os.environ.get("ADT_THROWAWAY_DB"):
+            raise unittest.SkipTest(
+                "commits companies, customers and invoices: runs only in a "
+                "throw-away database (ADT_THROWAWAY_DB=1, as make test sets)"
+            )
 
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})

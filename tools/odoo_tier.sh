@@ -17,6 +17,9 @@ cleanup() {
 }
 trap cleanup EXIT
 template=$(template_db) || exit 1
+# every database below is a clone dropped after the run: the tests that must commit
+# (two workers on their own connections) may run there
+export ADT_THROWAWAY_DB=1
 
 db=adt_test_$$
 createdb -h 127.0.0.1 -p "$port" -U odoo -T "$template" "$db" || exit 1
