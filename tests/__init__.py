@@ -22,6 +22,7 @@ from . import test_dunning_mail_states
 from . import test_dunning_one_truth
 from . import test_dunning_plan
 from . import test_dunning_portal
+from . import test_dunning_portal_guards
 from . import test_dunning_privacy
 from . import test_dunning_reminder
 from . import test_dunning_retention
