@@ -6,6 +6,7 @@ the block on posting (extending core's credit-limit computation)."""
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from .access import MANAGER
 from .account_dunning_charges import FEE_POSTING
 
 
@@ -166,6 +167,29 @@ class AccountDunningCredit(models.AbstractModel):
         )
 
     @api.model
+    def _approve_by_risk_wizard(self, blocked):
+        """A manager who continued OCA's partner risk wizard (its ``bypass_risk``)
+        decided over the limit: that is the approval, not a second confirmation.
+        Only a manager's: anyone else's context counts for nothing here."""
+        if not self.env.context.get("bypass_risk") or not self.env.user.has_group(
+            MANAGER
+        ):
+            return
+        # sudo: the manager's approval, written as the override wizard writes it
+        todo = [
+            move for move in blocked if not move.sudo().dunning_credit_override_reason
+        ]
+        for move in todo:
+            move.sudo().write(  # as above
+                {
+                    "dunning_credit_override_reason": _(
+                        "Confirmed over the partner risk warning"
+                    ),
+                    "dunning_credit_override_user_id": self.env.user.id,
+                }
+            )
+
+    @api.model
     def _check_posting(self, moves):
         """Block posting customer invoices over the credit limit or on hold, where
         the company blocks; an accounting manager may override with a reason. The
@@ -187,6 +211,7 @@ class AccountDunningCredit(models.AbstractModel):
                 blocked.update(dict.fromkeys(group, warnings[group[0]]))
         if not blocked:
             return
+        self._approve_by_risk_wizard(blocked)
         # sudo: the approval is a manager's field; whoever posts next (another
         # module's step, a user) posts over the block a manager lifted
         approved = [

@@ -311,6 +311,36 @@ class TestDunningOneTruth(DunningCommon):
             "o_dunning_statement_netting", self._html(STATEMENT, self.customer)
         )
 
+    def test_a_manager_continuing_the_risk_wizard_confirms_once(self):
+        """OCA's partner risk wizard continues with its bypass_risk: a manager's
+        Continue is the approval (no second confirmation against another message);
+        anyone else's context lifts nothing."""
+        self.company.account_use_credit_limit = True
+        self.company.dunning_credit_check = "block"
+        self.customer.sudo().credit_limit = 5
+        manager = new_test_user(
+            self.env, login="manager_risk", groups="account.group_account_manager"
+        )
+        draft = self._draft_invoice(self.customer, 10)
+        with self.assertRaisesMessage(UserError, "over its credit limit"):
+            draft.with_user(self.billing).with_context(bypass_risk=True).action_post()
+        self.assertEqual(draft.state, "draft")
+        draft.with_user(manager).with_context(bypass_risk=True).action_post()
+        self.assertEqual(draft.state, "posted")
+        self.assertRecordValues(
+            draft.sudo(),
+            [
+                {
+                    "dunning_credit_override_user_id": manager.id,
+                    "dunning_credit_override_reason": (
+                        "Confirmed over the partner risk warning"
+                    ),
+                }
+            ],
+        )
+        note = draft.message_ids.filtered(lambda m: "partner risk warning" in m.body)
+        self.assertIn(manager.name, note.body)
+
     # --- what the desk says, the wizard does ---
     def test_action_needed_for_a_draft_opens_the_draft(self):
         invoice = self._invoice(self.customer, 1000, date(2026, 3, 1))
@@ -404,9 +434,9 @@ class TestDunningOneTruth(DunningCommon):
 
     # --- next to OCA account_financial_risk and Sales ---
     def test_override_wizard_returns_what_posting_asks_next(self):
-        """A module whose action_post returns a wizard (OCA's risk check) gets it
-        shown, not a closed window over a draft; posting from that wizard later
-        goes over the block the manager lifted, and the note says who and why."""
+        """A module whose action_post returns a wizard gets it shown, not a closed
+        window over a draft; the manager's override is the one confirmation: OCA's
+        risk check is told (its bypass_risk) not to ask again."""
         self.company.account_use_credit_limit = True
         self.company.dunning_credit_check = "block"
         self.customer.sudo().credit_limit = 5
@@ -427,13 +457,20 @@ class TestDunningOneTruth(DunningCommon):
             .create({"move_ids": [Command.set(draft.ids)], "reason": "Agreed by phone"})
         )
         next_step = {"type": "ir.actions.act_window", "res_model": "risk.wizard"}
+        asked = []
         Move = type(self.env["account.move"])
         original = Move.action_post
+
+        def action_post(moves):
+            asked.append(moves.env.context.get("bypass_risk"))
+            return next_step
+
         try:
-            Move.action_post = lambda moves: next_step
+            Move.action_post = action_post
             self.assertEqual(override.action_confirm(), next_step)
         finally:
             Move.action_post = original
+        self.assertEqual(asked, [True])  # posted with the other check told
         self.assertEqual(draft.state, "draft")
         # the other module's wizard continues: posted, over the lifted block
         draft.with_user(self.billing).action_post()

@@ -26,7 +26,10 @@ class AccountDunningCreditOverride(models.TransientModel):
                 "dunning_credit_override_user_id": self.env.user.id,
             }
         )
-        result = self.move_ids.action_post()
+        # one decision, one confirmation: the manager decided over the credit
+        # limit; OCA's partner risk check (bypass_risk, its own key) does not ask a
+        # second time, against a message of its own
+        result = self.move_ids.with_context(bypass_risk=True).action_post()
         # what posting asks next (another module's wizard, e.g. a risk check) is
         # the user's next step; else the window closes
         return (
