@@ -141,7 +141,9 @@ class AccountMove(models.Model):
     )
     # this addon's banner, beside core's (partner_credit_warning, left as core says
     # it): what core's does not tell already
-    dunning_credit_banner = fields.Char(compute="_compute_dunning_credit_banner")
+    dunning_credit_banner = fields.Char(
+        compute="_compute_dunning_credit_banner", groups=ACCOUNTING
+    )
     predicted_payment_date = fields.Date(
         compute="_compute_predicted_payment_date",
         help="When the invoice is likely to be paid: its due date plus its "
