@@ -53,6 +53,10 @@ class DayQueue:
     then. A customer found twice costs a batch that makes nothing for it (it was
     reminded that day). In tests and while a module installs, where nothing is
     committed between calls, the candidates are found afresh at every call.
+
+    A customer a batch could not take now (another transaction holds one of its
+    rows, see ``_take_batch``) is deferred: out of this call's way, counted as
+    left, and first in the list of the next call (``requeue``).
     """
 
     def __init__(self, engine, companies, date):
@@ -60,6 +64,7 @@ class DayQueue:
         self.kept = _DAY_CANDIDATES if may_commit(engine.env) else {}
         self.dbname = engine.env.cr.dbname
         self.found_now = set()  # the lists found from the database by this call
+        self.deferred = {}  # {key: partner ids left for the next call}
         for key in [k for k in self.kept if k[0] == self.dbname and k[2] != date]:
             del self.kept[key]  # a day that did not finish: its lists are stale
 
@@ -72,7 +77,12 @@ class DayQueue:
             if key in self.found_now:  # searched by this call: nobody
                 return []
             self.found_now.add(key)
-            ids = self.engine.with_company(company)._candidates(self.date)
+            deferred = set(self.deferred.get(key, ()))
+            ids = [
+                pid
+                for pid in self.engine.with_company(company)._candidates(self.date)
+                if pid not in deferred
+            ]
             if not ids:  # nobody: the next call searches again
                 return ids
             self.kept[key] = ids
@@ -97,11 +107,28 @@ class DayQueue:
         else:  # found afresh by the next call
             self.kept.pop(key, None)
 
+    def defer(self, company, partner_ids):
+        """``partner_ids`` could not be taken now: left for the next call."""
+        if not partner_ids:
+            return
+        self.forget(company, partner_ids)
+        self.deferred.setdefault(self._key(company), []).extend(partner_ids)
+
+    def requeue(self):
+        """The deferred customers first in the lists of the next call."""
+        for key, ids in self.deferred.items():
+            taken = set(ids)
+            rest = [pid for pid in self.kept.get(key, ()) if pid not in taken]
+            self.kept[key] = ids + rest
+        self.deferred = {}
+
     def left(self):
-        """How many customers are left: the lists, and a fresh search for each
-        company whose list ran out (or was never made) and that this call has not
-        searched yet (see ``_ids``)."""
-        return sum(len(self._ids(company)) for company in self.companies)
+        """How many customers are left: the lists, the deferred customers, and a
+        fresh search for each company whose list ran out (or was never made) and
+        that this call has not searched yet (see ``_ids``)."""
+        return sum(len(self._ids(company)) for company in self.companies) + sum(
+            len(ids) for ids in self.deferred.values()
+        )
 
 
 def line_vals(row, level_id, days_overdue, charges):

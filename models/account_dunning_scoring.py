@@ -76,7 +76,9 @@ class AccountDunningScoring(models.AbstractModel):
     def _write_scores(self, company, rows):
         """Write the scores of all customers in one statement: they are values of the
         company (company-dependent), without anything computed from them that the
-        ORM would have to recompute; the cache is invalidated after."""
+        ORM would have to recompute; the cache is invalidated after. A customer
+        another transaction holds now (an accountant saving it) keeps its scores
+        until the next run: the statement never waits for it."""
         if not rows:
             return
         fnames = [
@@ -107,8 +109,12 @@ class AccountDunningScoring(models.AbstractModel):
                      FROM (VALUES %(values)s)
                           AS v(id, avg_days_late, on_time_ratio, paid_count, score,
                                reasons)
-                    WHERE p.id = v.id""",
+                    WHERE p.id = v.id
+                      AND p.id IN (SELECT id FROM res_partner
+                                    WHERE id = ANY(%(ids)s)
+                                      FOR NO KEY UPDATE SKIP LOCKED)""",
                 key=key,
+                ids=[row[0] for row in rows],
                 values=SQL(", ").join(
                     SQL(
                         "(%s, %s::float8, %s::float8, %s::int, %s::int, %s::text)",
