@@ -144,10 +144,16 @@ class AccountDunningDocuments(models.AbstractModel):
         reminders._dunning_system_write({"documents_pending": False})
         if mails:
             mails.write({"dunning_held": False})
-            mail_cron = self.env.ref(MAIL_CRON_XMLID, raise_if_not_found=False)
-            if mail_cron:
-                # sudo: waking the mail queue is no right of the user's
-                mail_cron.sudo()._trigger()
+            self._wake_mail_queue()
+
+    def _wake_mail_queue(self):
+        """Have Odoo's mail queue send the emails released or queued now (by this
+        step, or by a batch for the emails without PDFs) at once, not at its next
+        round (an hour by default)."""
+        mail_cron = self.env.ref(MAIL_CRON_XMLID, raise_if_not_found=False)
+        if mail_cron:
+            # sudo: waking the mail queue is no right of the user's
+            mail_cron.sudo()._trigger()
 
     def _fail(self, reminder):
         """The PDF of ``reminder`` could not be printed: its email is cancelled, the
