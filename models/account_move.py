@@ -1,5 +1,7 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -9,6 +11,8 @@ from ..dunning.scoring import predicted_payment_date
 from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
 from .account_dunning_selection import ISSUED, OPEN_PAYMENT_STATES, PAID_PAYMENT_STATES
 from .contention import CONTENTION_ERRORS, contention_expected
+
+_logger = logging.getLogger(__name__)
 
 # A manager's approval to post over the credit block: a manager's only.
 OVERRIDE_FIELDS = frozenset(
@@ -361,8 +365,8 @@ class AccountMove(models.Model):
                             missing.ids,
                         )
                     )
-            except CONTENTION_ERRORS:
-                pass  # changed by another transaction since this one began: no link
+            except CONTENTION_ERRORS as error:  # changed by another transaction
+                _logger.info("Payment links without a token for now: %s", error)
             missing.invalidate_recordset(["access_token"])
         base_url = self[:1].get_base_url() if self else ""
         return {
