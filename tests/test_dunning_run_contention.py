@@ -172,6 +172,41 @@ class TestDunningRunBusyLedger(DunningConcurrencyCase):
             run_cr.rollback()
         self.assertFalse(database_errors)
 
+    def test_a_payment_link_never_waits_for_a_held_invoice(self):
+        """An invoice held by an accountant gets no token of its own for now: its
+        reminder links the customer's account page instead, at once."""
+        dbname = get_db_name()
+        company_id, partner_ids = self._make_data(
+            dbname, name="Held Link SA", customers=1
+        )
+        self.addCleanup(self._retire, dbname, company_id)
+        invoice_id = self._invoice_of(dbname, partner_ids[0])
+        with (
+            db_connect(dbname).cursor() as run_cr,
+            db_connect(dbname).cursor() as accountant,
+        ):
+            accountant.execute(
+                "UPDATE account_move SET ref = 'being edited' WHERE id = %s",
+                [invoice_id],
+            )
+            run_cr.execute("SET lock_timeout = '10s'")  # a wait fails the test
+            env = self._env(run_cr)
+            company = env["res.company"].browse(company_id)
+            engine = env["account.dunning.engine"].with_company(company)
+            vals = engine._prepare(env["res.partner"].browse(partner_ids), RUN_DAY)
+            reminder = env["account.dunning.reminder"].create(vals)
+            started = time.monotonic()
+            (line,) = reminder.line_ids
+            self.assertFalse(line.move_id._dunning_pay_urls())
+            self.assertEqual(line.pay_url, reminder.account_url)
+            self.assertIn("/my/dunning?access_token=", line.pay_url)
+            self.assertLess(time.monotonic() - started, 5)
+            # once the accountant saved, the invoice gets its own link
+            accountant.rollback()
+            line.invalidate_recordset(["pay_url"])
+            self.assertIn(f"/my/invoices/{invoice_id}?access_token=", line.pay_url)
+            run_cr.rollback()
+
 
 @tagged("post_install", "-at_install")
 @freeze_time(DUE + timedelta(days=5))
