@@ -16,6 +16,7 @@ import threading
 from contextlib import contextmanager
 
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo.tools import SQL
 
@@ -69,7 +70,7 @@ def lock_timeout(cr, milliseconds):
     finally:
         # a failed statement aborts the transaction until its savepoint is rolled
         # back: restored by the caller's rollback then (SET is transactional)
-        if not cr._cnx.get_transaction_status() == 3:  # TRANSACTION_STATUS_INERROR
+        if cr._cnx.get_transaction_status() != TRANSACTION_STATUS_INERROR:
             cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", before))
 
 
