@@ -7,6 +7,7 @@ from . import account_dunning_numbering
 from . import account_dunning_selection
 from . import account_dunning_selection_customers
 from . import account_dunning_engine
+from . import account_dunning_engine_run
 from . import account_dunning_engine_manual
 from . import account_dunning_holds
 from . import account_dunning_dispatch

@@ -104,7 +104,10 @@ class AccountDunningDispatch(models.AbstractModel):
                 {"state": "failed", "failure_reason": failures[reminder.id]}
             )
         sent = ready - failed
-        self.env["account.dunning.documents"]._queue(deferred & sent)
+        documents = self.env["account.dunning.documents"]
+        documents._queue(deferred & sent)
+        if (sent - deferred).filtered("send_email"):
+            documents._wake_mail_queue()  # ready now: they leave at once
         self._schedule_activities(sent, activity_users)
         # after the emails: an SMS that cannot go never fails its reminder
         self._send_sms(sent, sms_targets)

@@ -31,6 +31,9 @@ MAIL_CRON_XMLID = "mail.ir_cron_mail_scheduler_action"
 # the previous one took per reminder
 FIRST_CHUNK = 4
 MAX_CHUNK = 100
+# {database: seconds per reminder of the last chunk}, kept between the calls of a
+# worker process (in tests, where nothing is committed, each call starts afresh)
+_PACES = {}
 
 
 class AccountDunningDocuments(models.AbstractModel):
@@ -144,10 +147,16 @@ class AccountDunningDocuments(models.AbstractModel):
         reminders._dunning_system_write({"documents_pending": False})
         if mails:
             mails.write({"dunning_held": False})
-            mail_cron = self.env.ref(MAIL_CRON_XMLID, raise_if_not_found=False)
-            if mail_cron:
-                # sudo: waking the mail queue is no right of the user's
-                mail_cron.sudo()._trigger()
+            self._wake_mail_queue()
+
+    def _wake_mail_queue(self):
+        """Have Odoo's mail queue send the emails released or queued now (by this
+        step, or by a batch for the emails without PDFs) at once, not at its next
+        round (an hour by default)."""
+        mail_cron = self.env.ref(MAIL_CRON_XMLID, raise_if_not_found=False)
+        if mail_cron:
+            # sudo: waking the mail queue is no right of the user's
+            mail_cron.sudo()._trigger()
 
     def _fail(self, reminder):
         """The PDF of ``reminder`` could not be printed: its email is cancelled, the
@@ -178,8 +187,15 @@ class AccountDunningDocuments(models.AbstractModel):
         """
         budget = CallBudget(seconds or call_seconds(self.env))
         done = 0
-        size = FIRST_CHUNK
-        while first_chunk_always or budget.fits_another_step():
+        # the pace of this worker process's last chunk sizes the first one too: a
+        # chunk takes about half the time left (PDFs take a second each or more)
+        paces = _PACES if may_commit(self.env) else {}
+        pace = paces.get(self.env.cr.dbname)
+        if pace:
+            size = max(1, min(MAX_CHUNK, int(budget.left() / 2 / pace)))
+        else:
+            size = FIRST_CHUNK if first_chunk_always else 1
+        while first_chunk_always or budget.fits_another_step((pace or 0) * size):
             first_chunk_always = False
             started = now()
             chunk = self._claim(size)
@@ -194,8 +210,9 @@ class AccountDunningDocuments(models.AbstractModel):
             done += len(chunk)
             if not step_done(self.env, budget, started):
                 break
-            per_reminder = max(now() - started, 0.001) / len(chunk)
-            size = max(1, min(MAX_CHUNK, int(budget.left() / 2 / per_reminder)))
+            pace = max(now() - started, 0.001) / len(chunk)
+            paces[self.env.cr.dbname] = pace
+            size = max(1, min(MAX_CHUNK, int(budget.left() / 2 / pace)))
         remaining = self._pending_count()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done

@@ -122,7 +122,11 @@ class AccountDunningReminderLine(models.Model):
     def _compute_pay_url(self):
         urls = self.move_id._dunning_pay_urls()
         for line in self:
-            line.pay_url = urls.get(line.move_id.id, False)
+            # an invoice without its own link yet (another transaction held it):
+            # the customer's account page, where it is listed with its link
+            line.pay_url = (
+                urls.get(line.move_id.id) or line.reminder_id.account_url or False
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -10,20 +10,28 @@ the files stored on the reminder (letter, statement and reports its email carrie
 its activities and followers, and in its chatter the content of the emails, notes and
 closed activities, any message (bodies, subjects, addresses, links to files; the
 tracked changes of its facts stay), of the queued emails (``mail.mail``: body,
-addresses, recipients) and of its SMS (the numbers, the SMS still queued). Kept:
-the reminder's number, date, customer, invoices, level, amounts, fees, state and
-its lines; the invoices' own PDFs (accounting documents of their own, only unlinked
-from the email).
+addresses, recipients), who was notified of each message and how (``mail.notification``,
+the SMS numbers with them) and its SMS still queued. The files go from the filestore
+once the batch is committed, not at Odoo's next file cleanup (see
+``_delete_files_after_commit``). Kept: the reminder's number, date, customer,
+invoices, level, amounts, fees, state (its SMS status too) and its lines; the
+invoices' own PDFs (accounting documents of their own, only unlinked from the email).
 
 The scheduled action "Payment reminders: remove old personal content" works in
 batches, each committed on its own, within the call's time (see ``cron_budget``);
 ``personal_data_cleared`` marks what is done, so that no reminder is done twice.
 """
 
+import contextlib
 import logging
+import os
+import re
 from collections import Counter
 
-from odoo import Command, api, fields, models
+from psycopg2 import errors as pg_errors
+
+from odoo import SUPERUSER_ID, Command, api, fields, models
+from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 from .cron_budget import CallBudget, call_seconds, now, step_done
@@ -32,6 +40,8 @@ _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "account_dunning.ir_cron_dunning_retention"
 BATCH_SIZE = 500
+# how long the deletion of the files waits for the lock of Odoo's file cleanup
+FILE_LOCK_TIMEOUT_MS = 10000
 
 
 class AccountDunningRetention(models.AbstractModel):
@@ -113,6 +123,12 @@ class AccountDunningRetention(models.AbstractModel):
                 ("res_id", "in", messages.ids),
             ]
         )
+        # who was notified of each message and how (the SMS numbers too); the
+        # reminder's SMS status, a fact, stays as it was
+        with env.protecting([reminders._fields["sms_state"]], reminders):
+            env["mail.notification"].search(
+                [("mail_message_id", "in", messages.ids)]
+            ).unlink()
         messages.write(
             {
                 "body": "",
@@ -123,6 +139,7 @@ class AccountDunningRetention(models.AbstractModel):
                 "attachment_ids": [Command.clear()],
             }
         )
+        self._delete_files_after_commit(set(filter(None, files.mapped("store_fname"))))
         files.unlink()
         owned = [("res_model", "=", model), ("res_id", "in", reminders.ids)]
         # done activities are kept archived by some activity types: those too
@@ -173,18 +190,71 @@ class AccountDunningRetention(models.AbstractModel):
         )
 
     def _clear_sms(self, messages):
-        """The SMS of these messages: the numbers they went to (kept on their
-        notifications, which follow the delivery), and the SMS still queued or in
-        error (Odoo deletes those sent)."""
+        """The SMS of these messages still queued or in error (Odoo deletes those
+        sent; the numbers they went to are on their notifications, see _clear)."""
         # sudo: as in _clear, the SMS module's records of these reminders' SMS
-        env = self.sudo().env
-        env["sms.sms"].search([("mail_message_id", "in", messages.ids)]).unlink()
-        env["mail.notification"].search(
-            [
-                ("mail_message_id", "in", messages.ids),
-                ("notification_type", "=", "sms"),
-            ]
-        ).write({"sms_number": False})
+        self.sudo().env["sms.sms"].search(
+            [("mail_message_id", "in", messages.ids)]
+        ).unlink()
+
+    # ------------------------------------------------------------------
+    # The files
+    # ------------------------------------------------------------------
+    def _delete_files_after_commit(self, fnames):
+        """Delete the filestore files ``fnames`` (of attachments this transaction
+        deletes) once it is committed, those no other attachment uses: not left
+        until Odoo's next file cleanup (``ir.attachment._gc_file_store``, daily)."""
+        if not fnames or self.env["ir.attachment"]._storage() != "file":
+            return
+        dbname, fnames = self.env.cr.dbname, sorted(fnames)
+
+        @self.env.cr.postcommit.add
+        def delete_files():
+            try:
+                with db_connect(dbname).cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    env["account.dunning.retention"]._delete_unused_files(fnames)
+            # the commit is done whatever happens here: Odoo's cleanup comes later
+            except Exception:  # noqa: BLE001
+                _logger.warning(
+                    "Reminders' files left to Odoo's cleanup", exc_info=True
+                )
+
+    def _delete_unused_files(self, fnames):
+        """Delete the files ``fnames`` of the filestore that no attachment uses, and
+        their marks in Odoo's cleanup list; return how many were deleted. Takes the
+        lock of Odoo's own cleanup first (no attachment of these files can be made
+        meanwhile), as the first statement of a transaction of its own; when it is
+        not free within seconds, the files are left to Odoo's cleanup."""
+        cr = self.env.cr
+        Attachment = self.env["ir.attachment"]
+        # before any query: the snapshot is taken once the lock is held, so that
+        # it sees every attachment committed meanwhile (as Odoo's cleanup does)
+        cr.execute(SQL("SET LOCAL lock_timeout TO %s", f"{FILE_LOCK_TIMEOUT_MS}ms"))
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("LOCK ir_attachment IN SHARE MODE")
+        except pg_errors.LockNotAvailable:
+            _logger.info("Reminders' files left to Odoo's cleanup: attachments busy")
+            return 0
+        cr.execute(
+            SQL(
+                "SELECT store_fname FROM ir_attachment WHERE store_fname = ANY(%s)",
+                list(fnames),
+            )
+        )
+        used = {row[0] for row in cr.fetchall()}
+        checklist = Attachment._full_path("checklist")
+        deleted = 0
+        for fname in sorted(set(fnames) - used):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(Attachment._full_path(fname))
+                deleted += 1
+            # its mark for Odoo's cleanup (ir.attachment._mark_for_gc): done
+            mark = os.path.join(checklist, re.sub("[.]", "", fname).strip("/\\"))
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(mark)
+        return deleted
 
     # ------------------------------------------------------------------
     # The scheduled action

@@ -19,35 +19,12 @@ class AccountDunningScoring(models.AbstractModel):
     _description = "Dunning Scoring"
 
     @api.model
-    def _update(self, company, date):
+    def _update(self, company, date, partner_ids=None):
         """Payment behaviour and risk of every customer of ``company`` with invoices
-        paid in the last 12 months or open ones, in a few grouped queries; written
-        in batches of customers sharing the same figures."""
-        since = date - timedelta(days=365)
-        paid = self._paid_invoices(company, since)
-        overdue = self._oldest_overdue(company, date)
-        promises = dict(
-            self.env["account.dunning.promise"]._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "broken"),
-                    ("date", ">=", since),
-                ],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
-        disputes = dict(
-            self.env["account.move"]._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("dunning_dispute_state", "!=", "none"),
-                    ("invoice_date", ">=", since),
-                ],
-                ["commercial_partner_id"],
-                ["__count"],
-            )
-        )
+        paid in the last 12 months or open ones (of ``partner_ids`` only, if given:
+        the daily run scores a company in chunks of customers), in a few grouped
+        queries; written in one statement."""
+        paid, overdue, promises, disputes = self._inputs(company, date, partner_ids)
         partner_ids = set(paid) | set(overdue)
         partner_ids |= {p.id for p in promises} | {p.id for p in disputes}
         rows = []
@@ -73,10 +50,60 @@ class AccountDunningScoring(models.AbstractModel):
         return len(rows)
 
     @api.model
+    def _scored_partner_ids(self, company, date):
+        """The customers ``_update`` scores on ``date``, in id order."""
+        paid, overdue, promises, disputes = self._inputs(company, date)
+        ids = set(paid) | set(overdue)
+        return sorted(ids | {p.id for p in promises} | {p.id for p in disputes})
+
+    @api.model
+    def _inputs(self, company, date, partner_ids=None):
+        """What the scores of ``date`` are made of, per customer (of
+        ``partner_ids`` only, if given): (paid invoices, days late of the oldest
+        overdue instalment, promises broken and disputes of the last 12 months)."""
+        since = date - timedelta(days=365)
+        promised, disputed = [], []
+        if partner_ids is not None:
+            promised = [("partner_id", "in", list(partner_ids))]
+            disputed = [("commercial_partner_id", "in", list(partner_ids))]
+        promises = dict(
+            self.env["account.dunning.promise"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "broken"),
+                    ("date", ">=", since),
+                    *promised,
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        disputes = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("dunning_dispute_state", "!=", "none"),
+                    ("invoice_date", ">=", since),
+                    *disputed,
+                ],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        return (
+            self._paid_invoices(company, since, partner_ids),
+            self._oldest_overdue(company, date, partner_ids),
+            promises,
+            disputes,
+        )
+
+    @api.model
     def _write_scores(self, company, rows):
         """Write the scores of all customers in one statement: they are values of the
         company (company-dependent), without anything computed from them that the
-        ORM would have to recompute; the cache is invalidated after."""
+        ORM would have to recompute; the cache is invalidated after. A customer
+        another transaction holds now (an accountant saving it) keeps its scores
+        until the next run: the statement never waits for it."""
         if not rows:
             return
         fnames = [
@@ -107,8 +134,12 @@ class AccountDunningScoring(models.AbstractModel):
                      FROM (VALUES %(values)s)
                           AS v(id, avg_days_late, on_time_ratio, paid_count, score,
                                reasons)
-                    WHERE p.id = v.id""",
+                    WHERE p.id = v.id
+                      AND p.id IN (SELECT id FROM res_partner
+                                    WHERE id = ANY(%(ids)s)
+                                      FOR NO KEY UPDATE SKIP LOCKED)""",
                 key=key,
+                ids=[row[0] for row in rows],
                 values=SQL(", ").join(
                     SQL(
                         "(%s, %s::float8, %s::float8, %s::int, %s::int, %s::text)",
@@ -121,8 +152,9 @@ class AccountDunningScoring(models.AbstractModel):
         self.env["res.partner"].invalidate_model(fnames)
 
     @api.model
-    def _paid_invoices(self, company, since):
-        """{commercial partner id: [PaidInvoice]} of the invoices paid since."""
+    def _paid_invoices(self, company, since, partner_ids=None):
+        """{commercial partner id: [PaidInvoice]} of the invoices paid since (of
+        ``partner_ids`` only, if given)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -137,10 +169,14 @@ class AccountDunningScoring(models.AbstractModel):
                       AND m.state = 'posted'
                       AND m.payment_state IN ('paid', 'in_payment')
                       AND a.account_type = 'asset_receivable'
+                      AND %(partners)s
                     GROUP BY m.id
                    HAVING MAX(apr.max_date) >= %(since)s""",
                 company=company.id,
                 since=since,
+                partners=SQL("TRUE")
+                if partner_ids is None
+                else SQL("m.commercial_partner_id = ANY(%s)", list(partner_ids)),
             )
         )
         paid = {}
@@ -153,10 +189,16 @@ class AccountDunningScoring(models.AbstractModel):
         return paid
 
     @api.model
-    def _oldest_overdue(self, company, date):
+    def _oldest_overdue(self, company, date, partner_ids=None):
         """{commercial partner id: days late of its oldest overdue instalment}, as
-        the selection tells what is overdue; grouped in SQL."""
+        the selection tells what is overdue (of ``partner_ids`` only, if given);
+        grouped in SQL."""
         selection = self.env["account.dunning.selection"]
+        line_filter = (
+            SQL("TRUE")
+            if partner_ids is None
+            else SQL("lp.commercial_partner_id = ANY(%s)", list(partner_ids))
+        )
         rows = selection._fetch(
             SQL(
                 """SELECT partner_id, MAX(%s - due) AS days
@@ -164,7 +206,7 @@ class AccountDunningScoring(models.AbstractModel):
                     WHERE move_type = 'out_invoice' AND overdue_residual > 0
                     GROUP BY partner_id""",
                 date,
-                selection._open_items_sql(company, date, SQL("TRUE")),
+                selection._open_items_sql(company, date, line_filter),
             )
         )
         return {row["partner_id"]: row["days"] for row in rows}

@@ -1,5 +1,7 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -15,6 +17,9 @@ from .access import (
     check_fields_readable,
 )
 from .account_dunning_selection import ISSUED, OPEN_PAYMENT_STATES, PAID_PAYMENT_STATES
+from .contention import CONTENTION_ERRORS, contention_expected
+
+_logger = logging.getLogger(__name__)
 
 # A manager's approval to post over the credit block: a manager's only.
 OVERRIDE_FIELDS = frozenset(
@@ -370,21 +375,34 @@ class AccountMove(models.Model):
 
     def _dunning_pay_urls(self):
         """{move id: absolute link to pay it in the customer portal}. Missing access
-        tokens are created in one statement, not one write per invoice."""
+        tokens are created in one statement, not one write per invoice, and only on
+        the invoices no other transaction holds now: the statement never waits for
+        an accountant's open edit. An invoice left without a token has no link here
+        (the caller links the customer's account page instead)."""
         missing = self.filtered(lambda move: not move.access_token)
         if missing:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE account_move SET access_token = gen_random_uuid()::text "
-                    "WHERE id = ANY(%s) AND access_token IS NULL",
-                    missing.ids,
-                )
-            )
+            try:
+                # a contention is handled below: not an error to log
+                with contention_expected(), self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            """UPDATE account_move
+                                  SET access_token = gen_random_uuid()::text
+                                WHERE id IN (SELECT id FROM account_move
+                                              WHERE id = ANY(%s)
+                                                AND access_token IS NULL
+                                                FOR NO KEY UPDATE SKIP LOCKED)""",
+                            missing.ids,
+                        )
+                    )
+            except CONTENTION_ERRORS as error:  # changed by another transaction
+                _logger.info("Payment links without a token for now: %s", error)
             missing.invalidate_recordset(["access_token"])
         base_url = self[:1].get_base_url() if self else ""
         return {
             move.id: f"{base_url}{move.access_url}?access_token={move.access_token}"
             for move in self
+            if move.access_token
         }
 
     def _dunning_invoice_pdfs(self, moves):

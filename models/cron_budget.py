@@ -100,7 +100,8 @@ class CallBudget:
         """A step begun at ``step_started`` (now()) has ended."""
         self.longest_step = max(self.longest_step, now() - step_started)
 
-    def fits_another_step(self):
-        """Whether a step like the longest so far fits twice in the time left: a
-        step can take longer than the last ones (the other worker, the database)."""
-        return self.elapsed() + 2 * self.longest_step <= self.seconds
+    def fits_another_step(self, seconds=0.0):
+        """Whether a step like the longest so far (or of ``seconds``, if longer)
+        fits twice in the time left: a step can take longer than the last ones (the
+        other worker, the database)."""
+        return self.elapsed() + 2 * max(self.longest_step, seconds) <= self.seconds

@@ -169,6 +169,18 @@ class ResCompany(models.Model):
         "(number, date, customer, invoices, level, amounts, fees). 10 years: the "
         "accounting archive period.",
     )
+    # Where the daily run's payment scores of the day are (written by the run only,
+    # see account.dunning.engine._cron_scores): its calls go on from there.
+    dunning_scores_date = fields.Date(
+        string="Payment Scores Updated On", readonly=True, copy=False
+    )
+    dunning_scores_upto = fields.Integer(
+        string="Payment Scores Updated Up To",
+        readonly=True,
+        copy=False,
+        help="The last customer (by id) whose payment scores the daily run updated "
+        "that day.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -27,6 +27,8 @@ from . import test_dunning_privacy
 from . import test_dunning_reminder
 from . import test_dunning_retention
 from . import test_dunning_rules
+from . import test_dunning_run_budget
+from . import test_dunning_run_contention
 from . import test_dunning_scoring
 from . import test_dunning_security
 from . import test_dunning_send

@@ -20,13 +20,12 @@ DUE = date(2026, 3, 2)
 RUN_DAY = date(2026, 3, 9)
 
 
-@tagged("post_install", "-at_install")
-class TestDunningConcurrency(BaseCase):
-    """Two workers run the daily run for the same company at the same time, each on
-    its own database connection: every customer is reminded once, none twice.
+class DunningConcurrencyCase(BaseCase):
+    """Tests on several database connections, with data committed in a company of
+    their own (see ``_make_data``).
 
-    Not a TransactionCase: the workers must see committed data. It runs only in a
-    throw-away database (see setUpClass), so what it commits goes with it.
+    Not a TransactionCase: the other connections must see committed data. It runs
+    only in a throw-away database (see setUpClass), so what it commits goes with it.
     """
 
     CUSTOMERS = 12
@@ -159,6 +158,12 @@ class TestDunningConcurrency(BaseCase):
         logger.addHandler(handler)
         self.addCleanup(logger.removeHandler, handler)
         return records
+
+
+@tagged("post_install", "-at_install")
+class TestDunningConcurrency(DunningConcurrencyCase):
+    """Two workers run the daily run for the same company at the same time, each on
+    its own database connection: every customer is reminded once, none twice."""
 
     def test_two_workers_at_once_remind_each_customer_once(self):
         dbname = get_db_name()

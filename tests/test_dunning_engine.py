@@ -1,6 +1,6 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from unittest.mock import patch
 
 from odoo import Command
@@ -254,6 +254,28 @@ class TestDunningEngine(DunningCommon):
         self.assertEqual(self._notes(invoice, reminder), 0)
         self.assertEqual(invoice.dunning_reminder_line_ids.reminder_id, reminder)
 
+    def test_emails_of_the_run_leave_at_once(self):
+        """The run's emails without PDFs wake Odoo's mail queue: they leave now, not
+        at the queue's next round (an hour); drafts waiting for review do not."""
+        mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search([("cron_id", "=", mail_cron.id)])
+        self._invoice(self.customer, 1000, DUE)
+        self.levels.write({"auto_execute": False})
+        (draft,) = self._run(day(5))
+        self.assertEqual(draft.state, "draft")
+        self.assertFalse(Trigger.search([("cron_id", "=", mail_cron.id)]) - before)
+        self.levels.write({"auto_execute": True})
+        self._invoice(self.other_customer, 1000, DUE)
+        reminder = self._run(day(5)) - draft
+        self.assertEqual(reminder.partner_id, self.other_customer)
+        mail = self.env["mail.mail"].search(
+            [("mail_message_id", "=", reminder.mail_message_id.id)]
+        )
+        self.assertRecordValues(mail, [{"state": "outgoing", "dunning_held": False}])
+        triggers = Trigger.search([("cron_id", "=", mail_cron.id)]) - before
+        self.assertEqual(triggers.mapped("call_at"), [datetime.combine(day(5), time())])
+
     def test_batch_email_matches_plain_rendering_and_follows_edits(self):
         """Reminder emails reuse one compiled body per batch: same text as Odoo's own
         rendering, and a template edited between batches is rendered anew."""
@@ -417,10 +439,15 @@ class TestDunningEngine(DunningCommon):
         )
         for customer in customers:
             self._invoice(customer, 100, DUE)
-        with freeze_time(day(5)), patch.object(type(self.cron), "_trigger") as trigger:
+        with (
+            freeze_time(day(5)),
+            patch.object(type(self.cron), "_trigger", autospec=True) as trigger,
+        ):
             done = self.Reminder._cron_dunning_run(batch_size=2, batches=2)
             self.assertEqual(done, 4)
-            trigger.assert_called_once()
+            # the run wakes itself once (the mail queue is woken too: its emails)
+            woken = [call.args[0] for call in trigger.call_args_list]
+            self.assertEqual(woken.count(self.cron), 1)
             self.assertEqual(
                 self.Reminder._cron_dunning_run(batch_size=2, batches=2), 1
             )

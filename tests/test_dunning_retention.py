@@ -1,11 +1,16 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import os
+import uuid
 from datetime import date, timedelta
+from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.sql_db import db_connect
+from odoo.tests import BaseCase, freeze_time, new_test_user, tagged
+from odoo.tests.common import get_db_name
 
 from .common import TODAY, DunningCommon
 
@@ -253,6 +258,13 @@ class TestDunningRetention(DunningCommon):
             .search([("mail_message_id", "in", self._messages(reminder).ids)])
         )
 
+    def _notifications(self, reminder):
+        return (
+            self.env["mail.notification"]
+            .sudo()
+            .search([("mail_message_id", "in", self._messages(reminder).ids)])
+        )
+
     def _facts(self, reminder):
         reminder = reminder.sudo()
         return (
@@ -332,9 +344,14 @@ class TestDunningRetention(DunningCommon):
         bodies = " ".join(str(body) for body in self._messages(self.old).mapped("body"))
         self.assertIn("she will pay on Friday", bodies)
         self.assertIn("moved to Lyon", bodies)
+        # who was notified, how: the SMS to Mrs Dupont's mobile among them
+        notifications = self._notifications(self.old)
+        self.assertTrue(any(notifications.mapped("sms_number")))
+        self.assertTrue(old.sms_state)
 
     def test_old_reminder_loses_personal_content_keeps_facts(self):
         facts = self._facts(self.old)
+        sms_state = self.old.sudo().sms_state
         message = self.old.sudo().mail_message_id
         letter = self.old.sudo().letter_attachment_id
         recent = self._everything(self.recent)
@@ -409,22 +426,13 @@ class TestDunningRetention(DunningCommon):
             .search([("res_model", "=", old._name), ("res_id", "=", old.id)])
         )
         self.assertFalse(old.message_follower_ids)
-        # its SMS: no number kept, nothing left in the SMS queue
-        sms_notes = (
-            self.env["mail.notification"]
-            .sudo()
-            .search(
-                [
-                    ("mail_message_id", "in", messages.ids),
-                    ("notification_type", "=", "sms"),
-                ]
-            )
-        )
-        self.assertTrue(sms_notes)
-        self.assertFalse(any(sms_notes.mapped("sms_number")))
+        # nobody's notification of its messages left (the SMS numbers with them),
+        # nothing left in the SMS queue; its SMS status, a fact, as it was
+        self.assertFalse(self._notifications(self.old))
         self.assertFalse(
             self.env["sms.sms"].sudo().search([("mail_message_id", "in", messages.ids)])
         )
+        self.assertEqual(old.sms_state, sms_state)
         # the facts as they were
         self.assertEqual(self._facts(self.old), facts)
         # the recent one, the other company's kept one and the rest: untouched
@@ -436,6 +444,38 @@ class TestDunningRetention(DunningCommon):
         self.assertFalse(self.ancient_b.sudo().call_note)
         self.assertRegex(log, rf"{self.company.name}: .* 1 reminder\(s\) .* 10 years")
         self.assertRegex(log, r"Company B: .* 1 reminder\(s\) .* 20 years")
+
+    def test_files_leave_the_filestore_once_committed(self):
+        """The letter's file goes from the filestore once the clearing is committed,
+        not at Odoo's next file cleanup; a file another attachment uses stays."""
+        letter = self.old.sudo().letter_attachment_id
+        kept = self.recent.sudo().letter_attachment_id
+        gone_fname, kept_fname = letter.store_fname, kept.store_fname
+        gone_path, kept_path = (
+            letter._full_path(gone_fname),
+            kept._full_path(kept_fname),
+        )
+        self.assertTrue(os.path.isfile(gone_path))
+        Retention = type(self.env["account.dunning.retention"])
+        after_commit = Retention._delete_files_after_commit
+        scheduled = []
+
+        def spy(retention, fnames):
+            scheduled.extend(fnames)
+            return after_commit(retention, fnames)
+
+        with patch.object(Retention, "_delete_files_after_commit", spy):
+            self._run()
+        self.assertIn(gone_fname, scheduled)
+        self.assertNotIn(kept_fname, scheduled)  # the recent reminder's letter
+        self.assertTrue(os.path.isfile(gone_path))  # not before the commit
+        # what the commit runs (see TestDunningRetentionFiles for the commit itself)
+        deleted = self.env["account.dunning.retention"]._delete_unused_files(
+            [gone_fname, kept_fname]
+        )
+        self.assertEqual(deleted, 1)
+        self.assertFalse(os.path.exists(gone_path))
+        self.assertTrue(os.path.isfile(kept_path))
 
     def test_second_run_changes_nothing(self):
         self._run()
@@ -502,3 +542,43 @@ class TestDunningRetention(DunningCommon):
                 {"dunning_retention_years": 0}
             ).execute()
         self.assertEqual(self.company.dunning_retention_years, 7)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRetentionFiles(BaseCase):
+    """The files of the attachments the retention deletes leave the filestore when
+    the transaction commits, those no other attachment uses. Not a TransactionCase:
+    it commits (the test database is a throw-away clone)."""
+
+    def test_files_deleted_when_the_transaction_commits(self):
+        with db_connect(get_db_name()).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Attachment = env["ir.attachment"]
+            if Attachment._storage() != "file":
+                self.skipTest("attachments stored in the database: no file to delete")
+            token = uuid.uuid4().hex
+            gone = Attachment.create({"name": "letter.pdf", "raw": token.encode()})
+            shared = Attachment.create(
+                [
+                    {"name": f"copy{i}.pdf", "raw": f"{token}-shared".encode()}
+                    for i in (1, 2)
+                ]
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+            self.addCleanup(self._unlink, shared[1].id)
+            paths = [Attachment._full_path(a.store_fname) for a in (gone, shared[0])]
+            fnames = {gone.store_fname, shared[0].store_fname}
+            self.assertEqual(shared[0].store_fname, shared[1].store_fname)
+            (gone | shared[0]).unlink()
+            env["account.dunning.retention"]._delete_files_after_commit(fnames)
+            self.assertTrue(all(os.path.isfile(path) for path in paths))
+            cr.commit()  # pylint: disable=invalid-commit
+        self.assertFalse(os.path.exists(paths[0]))
+        self.assertTrue(os.path.isfile(paths[1]))  # the other copy uses it
+
+    def _unlink(self, attachment_id):
+        with db_connect(get_db_name()).cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["ir.attachment"].browse(
+                attachment_id
+            ).unlink()
+            cr.commit()  # pylint: disable=invalid-commit
