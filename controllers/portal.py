@@ -20,7 +20,7 @@ from odoo.tools import consteq
 
 from odoo.addons.account.controllers.portal import PortalAccount
 
-from ..dunning.portal_input import parse_amount
+from ..dunning.portal_input import parse_amount, parse_date, plausible_token
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a scan or a photo of a delivery note, not an archive
 STATEMENT_REPORT = "account_dunning.report_customer_statement"
@@ -189,6 +189,9 @@ class DunningPortal(PortalAccount):
         return user.partner_id.commercial_partner_id, user.company_ids
 
     def _dunning_reminder_by_token(self, access_token):
+        if not plausible_token(access_token):
+            # not a token Odoo makes (a NUL byte, a page of text): no query with it
+            return request.env["account.dunning.reminder"]
         # sudo: a visitor's token is checked against the reminder's own, in
         # constant time
         reminder = (
@@ -213,6 +216,10 @@ class DunningPortal(PortalAccount):
     def _dunning_answer_invoice(self, invoice_id, access_token):
         """The invoice answered for: readable by the logged-in customer (their own
         commercial entity's) or opened by its own token; else refused."""
+        if access_token and not plausible_token(access_token):
+            # not a token Odoo makes (a NUL byte, letters no token has): refused
+            # before it is compared (Python compares ASCII text only)
+            raise Forbidden()
         try:
             invoice = self._document_check_access(
                 "account.move", invoice_id, access_token
@@ -259,7 +266,7 @@ class DunningPortal(PortalAccount):
 
     def _dunning_read_date(self, text):
         try:
-            date = fields.Date.to_date((text or "").strip())
+            date = parse_date(text)
         except ValueError:
             date = None
         if not date:

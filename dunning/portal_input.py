@@ -7,12 +7,18 @@ other scripts, more than 15 digits before the point) is refused rather than gues
 """
 
 import re
+from datetime import date
 from decimal import Decimal
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 # ASCII digits only (``\d`` would take other scripts' digits), at most 15 before the
 # point: what a float holds exactly, far beyond any invoice
 _NUMBER = re.compile(r"^[0-9]{1,15}(?:\.([0-9]+))?$")
+# a date field of a browser sends YYYY-MM-DD, and nothing else
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+# Odoo's access tokens are UUIDs (36 characters): anything far from one is no token,
+# refused before any query
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def parse_amount(text, decimal_places=2):
@@ -32,3 +38,18 @@ def parse_amount(text, decimal_places=2):
     if amount <= 0:
         raise ValueError(text)
     return amount
+
+
+def parse_date(text):
+    """The date in ``text``, exactly YYYY-MM-DD (spaces around it aside); ValueError
+    otherwise: "2026-12-15garbage" is not read as its first ten characters."""
+    match = _DATE.match((text or "").strip())
+    if not match:
+        raise ValueError(text)
+    return date(*(int(part) for part in match.groups()))
+
+
+def plausible_token(text):
+    """Whether ``text`` may be an access token at all (letters, digits, dashes and
+    underscores; no NUL byte, no space, no page of text) before it is looked up."""
+    return bool(text) and isinstance(text, str) and bool(_TOKEN.match(text))

@@ -11,7 +11,7 @@ company's).
 
 import re
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 # billing users remind customers, record promises, disputes, plans and hand-overs
 COLLECTOR = "account.group_account_invoice"
@@ -122,4 +122,27 @@ def check_read_group(model, groupby=(), aggregates=(), having=(), order=None):
         | _names(a for a in aggregates or () if a != "__count")
         | domain_field_names(having)
         | _names(order),
+    )
+
+
+def check_system_fields(records, fnames):
+    """Refuse a user's create or write of ``fnames`` of ``records``: facts that the
+    addon's own steps set (a level reached, a state, a score), which no user
+    writes by hand (as the superuser, those steps may). UserError in the user's
+    language, nothing written."""
+    env = records.env
+    if env.su or not fnames:
+        return
+    # sudo: the names of the fields and of the model, for the message only
+    model = env[records._name].sudo()
+    raise UserError(
+        env._(
+            "These values of %(model)s are set by the addon's own steps, not by "
+            "hand: %(fields)s.",
+            # sudo: the model's name in the user's language, for the message only
+            model=env["ir.model"].sudo()._get(records._name).name,
+            fields=", ".join(
+                sorted(model._fields[f]._description_string(env) for f in fnames)
+            ),
+        )
     )

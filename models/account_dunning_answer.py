@@ -25,6 +25,16 @@ class AccountDunningAnswer(models.AbstractModel):
         ``how``: ``by_customer`` (the customer answered online: their name in the
         chatter, as author ``author``), ``attachments`` (ir.attachment, joined to
         the chatter line)."""
+        if not moves:
+            raise UserError(_("Choose the invoices the customer disputes."))
+        if len(moves.company_id) > 1:
+            raise UserError(
+                _(
+                    "A dispute is on invoices of one company: %(companies)s are "
+                    "several.",
+                    companies=", ".join(moves.company_id.mapped("name")),
+                )
+            )
         moves._dunning_check_sendable()
         details = (details or "").strip()
         if not details:
@@ -77,17 +87,8 @@ class AccountDunningAnswer(models.AbstractModel):
         partner = moves.commercial_partner_id
         if len(partner) != 1 or len(moves.company_id) != 1:
             raise UserError(_("A promise to pay covers invoices of one customer."))
-        left = sum(moves.mapped("amount_residual_signed"))
-        currency = moves.company_id.currency_id
-        if currency.compare_amounts(amount, left) > 0:
-            raise ValidationError(
-                _(
-                    "The amount promised, %(amount)s, is more than what is left to "
-                    "pay: %(left)s.",
-                    amount=currency.format(amount),
-                    left=currency.format(left),
-                )
-            )
+        # what is left to pay, the invoices' state and the one open promise per
+        # invoice: the promise's own checks, whoever records it
         promise = (
             self.env["account.dunning.promise"]
             .with_company(moves.company_id)

@@ -1,6 +1,8 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+
+from .bounds import check_input, check_text
 
 
 class AccountDunningDisputeReason(models.Model):
@@ -20,3 +22,17 @@ class AccountDunningDisputeReason(models.Model):
         index=True,
         help="Offered to this company's customers only; empty: to every company's.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
+
+    @api.constrains("name")
+    def _check_name(self):
+        for reason in self:
+            check_text(self.env, reason.name, _("The name of a dispute reason"))

@@ -3,7 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .bounds import check_days, check_text
+from .bounds import check_days, check_input, check_text
 
 # The channel switches a level presets on its reminders.
 CHANNEL_FIELDS = ("send_email", "send_letter", "create_activity", "send_sms")
@@ -153,6 +153,15 @@ class AccountDunningLevel(models.Model):
         help="Customers reaching this level are handed over to a collection agency or "
         "legal action, and automatic reminders stop for them.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
 
     def _dunning_channels(self):
         """The channels a reminder at this level uses by default (none without a

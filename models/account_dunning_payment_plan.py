@@ -7,13 +7,29 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..dunning.instalments import instalment_dates, split_amount
-from .access import check_button
+from .access import check_button, check_system_fields
+from .bounds import check_input, check_internal_user
 
 # a plan spreads a debt over ten years at the most (monthly instalments)
 MAX_INSTALMENTS = 120
 # its first instalment: agreed a little while ago at the earliest, within a year
 FIRST_DATE_PAST_DAYS = 90
 FIRST_DATE_FUTURE_DAYS = 365
+# Set by the plan's own steps (Activate, then done or broken by the payments), never
+# by a user; its reference is its sequence's.
+SYSTEM_FIELDS = frozenset({"state", "baseline_residual"})
+# What the customer agreed: fixed once the plan is active.
+PLAN_FACTS = frozenset(
+    {
+        "partner_id",
+        "company_id",
+        "move_ids",
+        "amount_total",
+        "instalment_count",
+        "frequency",
+        "first_date",
+    }
+)
 
 
 class AccountDunningPlan(models.Model):
@@ -102,12 +118,28 @@ class AccountDunningPlan(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(self, vals_list)
         for vals in vals_list:
+            check_system_fields(
+                self,
+                {
+                    fname
+                    for fname in SYSTEM_FIELDS & vals.keys()
+                    if vals[fname] not in (False, 0, 0.0, "draft")
+                },
+            )
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("account.dunning.plan") or "/"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        check_system_fields(self, (SYSTEM_FIELDS | {"name"}) & vals.keys())
+        if PLAN_FACTS & vals.keys() and not self.env.su:
+            self._dunning_check_schedule_editable()
+        return super().write(vals)
 
     @api.constrains("instalment_count", "line_ids")
     def _check_instalment_count(self):
@@ -142,9 +174,11 @@ class AccountDunningPlan(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id", "move_ids")
+    @api.constrains("partner_id", "move_ids", "amount_total", "state")
     def _check_moves(self):
         for plan in self:
+            if plan.state == "draft":
+                plan._dunning_check_covered()
             strangers = plan.move_ids.filtered(
                 lambda m, plan=plan: m.commercial_partner_id
                 != plan.partner_id.commercial_partner_id
@@ -159,6 +193,42 @@ class AccountDunningPlan(models.Model):
                         invoices=", ".join(strangers.mapped("name")),
                     )
                 )
+
+    @api.constrains("user_id", "company_id")
+    def _check_user(self):
+        label = self._fields["user_id"]._description_string(self.env)
+        for plan in self:
+            check_internal_user(self.env, plan.user_id, plan.company_id, label)
+
+    def _dunning_check_covered(self):
+        """What a plan agreed or to agree spreads: its customer's invoices left to
+        pay (posted, not paid: no draft, no credit note), for no more than what is
+        left on them."""
+        self.ensure_one()
+        closed = self.move_ids.filtered(lambda m: not m._dunning_is_open())
+        if closed:
+            raise ValidationError(
+                _(
+                    "Plan %(plan)s can only spread invoices left to pay: "
+                    "%(invoices)s is a draft, a credit note, paid or cancelled.",
+                    plan=self.name,
+                    invoices=", ".join(closed.mapped("display_name")),
+                )
+            )
+        left = self._dunning_residual()
+        if self.amount_total < 0 or (
+            self.move_ids
+            and self.currency_id.compare_amounts(self.amount_total, left) > 0
+        ):
+            raise ValidationError(
+                _(
+                    "Plan %(plan)s spreads %(amount)s: between nothing and what is "
+                    "left to pay on its invoices, %(left)s.",
+                    plan=self.name,
+                    amount=self.currency_id.format(self.amount_total),
+                    left=self.currency_id.format(left),
+                )
+            )
 
     def _dunning_check_schedule_editable(self):
         """The schedule is the draft's to change; once agreed it is what the
@@ -250,8 +320,16 @@ class AccountDunningPlan(models.Model):
                         plan=plan.name,
                     )
                 )
-            plan.state = "active"
-            plan.baseline_residual = plan._dunning_residual()
+            if not plan.move_ids:
+                raise UserError(
+                    _("Plan %(plan)s needs invoices and an amount.", plan=plan.name)
+                )
+            plan._dunning_check_covered()
+            # sudo: activating is the plan's own step, which sets its state and
+            # what was left to pay when it started (no user writes them)
+            plan.sudo().write(
+                {"state": "active", "baseline_residual": plan._dunning_residual()}
+            )
         # the drafts the plan leaves with nothing to remind go at once, with why
         self.env["account.dunning.engine"]._retire_stale_drafts(
             fields.Date.context_today(self), partners=self.partner_id
@@ -269,7 +347,8 @@ class AccountDunningPlan(models.Model):
         plans = self.search([("state", "=", "active")]) if not self else self
         plans = plans.filtered(lambda p: p.state == "active")
         done = plans.filtered(lambda p: all(m._dunning_is_paid() for m in p.move_ids))
-        done.write({"state": "done"})
+        # sudo: the plan's own step sets its state, whoever's action leads to it
+        done.sudo().write({"state": "done"})
         broken = (plans - done).filtered(
             lambda p: any(
                 line.date < date
@@ -277,7 +356,7 @@ class AccountDunningPlan(models.Model):
                 for line in p.line_ids
             )
         )
-        broken.write({"state": "broken"})
+        broken.sudo().write({"state": "broken"})  # as above
         for plan in broken:
             plan.message_post(
                 body=_(
@@ -301,7 +380,8 @@ class AccountDunningPlan(models.Model):
             return lines
         template = self.env.ref("account_dunning.mail_template_dunning_instalment")
         template.send_mail_batch(lines.ids, force_send=False)
-        lines.write({"reminder_sent": True})
+        # sudo: the instalment's own step records that its reminder went
+        lines.sudo().write({"reminder_sent": True})
         for plan in lines.plan_id:
             plan.message_post(
                 body=_("Instalment reminder sent."), subtype_xmlid="mail.mt_note"

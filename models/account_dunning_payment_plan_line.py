@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..dunning.instalments import allocate_paid
-from .bounds import MAX_DAYS
+from .access import check_system_fields
+from .bounds import MAX_DAYS, check_input
 
 
 class AccountDunningPlanLine(models.Model):
@@ -72,7 +73,14 @@ class AccountDunningPlanLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(self, vals_list)
         if not self.env.su:
+            check_system_fields(
+                self,
+                {"reminder_sent"}
+                if any(v.get("reminder_sent") for v in vals_list)
+                else set(),
+            )
             plans = self.env["account.dunning.plan"].browse(
                 {vals["plan_id"] for vals in vals_list if vals.get("plan_id")}
             )
@@ -80,7 +88,18 @@ class AccountDunningPlanLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_input(self, [vals])
         if not self.env.su:
+            check_system_fields(self, {"reminder_sent"} & vals.keys())
+            if "plan_id" in vals and any(
+                line.plan_id.id != vals["plan_id"] for line in self
+            ):
+                raise UserError(
+                    _(
+                        "An instalment stays in the plan it was scheduled in: add "
+                        "one to the other plan instead."
+                    )
+                )
             self.plan_id._dunning_check_schedule_editable()
         return super().write(vals)
 

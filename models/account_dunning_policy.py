@@ -5,7 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..dunning.plan import duplicate_delays
 from .access import MANAGER, check_button
-from .bounds import check_days, check_text
+from .bounds import check_days, check_input, check_text
 
 
 class AccountDunningPolicy(models.Model):
@@ -64,6 +64,15 @@ class AccountDunningPolicy(models.Model):
     note = fields.Html(
         translate=True, help="What this policy is for, for the accounting team."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
 
     @api.depends("level_ids")
     def _compute_level_count(self):

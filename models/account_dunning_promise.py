@@ -1,13 +1,24 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import math
 from datetime import timedelta
+
+from psycopg2.errors import UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
-# what a float holds to the cent, far beyond any invoice
-MAX_AMOUNT = 10**13
+from .access import check_system_fields
+from .bounds import check_input, check_internal_user
+
+# Set by the promise's own steps (kept when its invoices are paid, broken when its
+# date passes unpaid), never by a user.
+SYSTEM_FIELDS = frozenset({"state"})
+# What the customer promised: fixed once the promise is kept or broken.
+PROMISE_FACTS = frozenset({"partner_id", "company_id", "move_ids", "date", "amount"})
+# One open promise per invoice, held by the database: the relation's rows of open
+# promises carry open_promise (see _dunning_mark_open), unique per invoice.
+OPEN_INDEX = "account_dunning_promise_move_rel_one_open"
 
 
 class AccountDunningPromise(models.Model):
@@ -76,14 +87,60 @@ class AccountDunningPromise(models.Model):
                 date=promise.date or "",
             )
 
+    def init(self):
+        """The relation's flag of open promises and its unique index (see
+        OPEN_INDEX); on an existing database, the latest open promise of an
+        invoice holds it."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """ALTER TABLE account_dunning_promise_move_rel
+                   ADD COLUMN IF NOT EXISTS open_promise boolean"""
+            )
+        )
+        cr.execute(
+            SQL(
+                """UPDATE account_dunning_promise_move_rel r
+                      SET open_promise = TRUE
+                     FROM (SELECT DISTINCT ON (pm.move_id) pm.promise_id, pm.move_id
+                             FROM account_dunning_promise_move_rel pm
+                             JOIN account_dunning_promise p ON p.id = pm.promise_id
+                            WHERE p.state = 'open'
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM account_dunning_promise_move_rel o
+                                   WHERE o.move_id = pm.move_id AND o.open_promise)
+                            ORDER BY pm.move_id, pm.promise_id DESC) latest
+                    WHERE r.promise_id = latest.promise_id
+                      AND r.move_id = latest.move_id"""
+            )
+        )
+        cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS %s
+                       ON account_dunning_promise_move_rel (move_id)
+                    WHERE open_promise""",
+                SQL.identifier(OPEN_INDEX),
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(self, vals_list)
         Company = self.env["res.company"]
         for vals in vals_list:
+            check_system_fields(
+                self,
+                {
+                    f
+                    for f in SYSTEM_FIELDS & vals.keys()
+                    if vals[f] not in (False, "open")
+                },
+            )
             self._dunning_check_written(vals, self.browse())
             company = Company.browse(vals.get("company_id")) or self.env.company
             self._dunning_check_date(vals.get("date"), company)
         promises = super().create(vals_list)
+        promises._dunning_mark_open()
         for promise in promises:
             # sudo: the note on the customer is part of recording the promise, which
             # billing users may do without editing contacts
@@ -99,19 +156,68 @@ class AccountDunningPromise(models.Model):
         return promises
 
     def write(self, vals):
+        check_input(self, [vals])
+        check_system_fields(self, SYSTEM_FIELDS & vals.keys())
         self._dunning_check_written(vals, self)
         if "date" in vals:
             companies = self.env["res.company"].browse(vals.get("company_id"))
             for company in companies or self.company_id or self.env.company:
                 self._dunning_check_date(vals["date"], company)
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.keys() & {"state", "move_ids"}:
+            self._dunning_mark_open()
+        return result
+
+    def _dunning_mark_open(self):
+        """Flag the invoices of these promises that are open in the relation, and
+        only those: the database refuses a second open promise for an invoice,
+        two customers answering at once included (a search before the insert
+        would let both through)."""
+        if not self:
+            return
+        opened = self.filtered(lambda p: p.state == "open")
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """UPDATE account_dunning_promise_move_rel
+                              SET open_promise = CASE WHEN promise_id = ANY(%(open)s)
+                                                      THEN TRUE END
+                            WHERE promise_id = ANY(%(ids)s)
+                              AND open_promise IS DISTINCT FROM
+                                  CASE WHEN promise_id = ANY(%(open)s) THEN TRUE END""",
+                        open=opened.ids,
+                        ids=self.ids,
+                    ),
+                    # refused, and said so below: not a server error
+                    log_exceptions=False,
+                )
+        except UniqueViolation as error:
+            raise UserError(
+                _(
+                    "A promise to pay %(invoices)s is already open: one open "
+                    "promise per invoice (change that one instead).",
+                    invoices=", ".join(opened.move_ids.mapped("display_name")),
+                )
+            ) from error
 
     @api.model
     def _dunning_check_written(self, vals, promises):
-        """What a user may not write on ``promises`` (none: a create): that the
-        customer made the promise online, which only the portal's answer says (as
-        the system); an amount that is not a finite number of a sane size (refused
-        before Odoo rounds it)."""
+        """What a user may not write on ``promises`` (none: a create): what a kept
+        or broken promise said; that the customer made the promise online, which
+        only the portal's answer says (as the system)."""
+        settled = promises.filtered(lambda p: p.state != "open")
+        if settled and PROMISE_FACTS & vals.keys() and not self.env.su:
+            raise UserError(
+                _(
+                    "The promise to pay %(promise)s is %(state)s: what was promised "
+                    "stays as it was.",
+                    promise=settled[0].display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        settled[0].state
+                    ],
+                )
+            )
         made_online = bool(vals.get("by_customer"))
         if (
             "by_customer" in vals
@@ -125,20 +231,6 @@ class AccountDunningPromise(models.Model):
             raise UserError(
                 _("Only a promise the customer makes online is marked Made Online.")
             )
-        if "amount" in vals:
-            try:
-                amount = float(vals["amount"] or 0.0)
-            except (TypeError, ValueError) as error:
-                raise ValidationError(
-                    _("The amount promised must be a number.")
-                ) from error
-            if not math.isfinite(amount) or abs(amount) >= MAX_AMOUNT:
-                raise ValidationError(
-                    _(
-                        "The amount promised must be a number below %(max)s.",
-                        max=MAX_AMOUNT,
-                    )
-                )
 
     @api.model
     def _dunning_check_date(self, value, company):
@@ -163,14 +255,26 @@ class AccountDunningPromise(models.Model):
                 )
             )
 
+    @api.constrains("user_id", "company_id")
+    def _check_user(self):
+        label = self._fields["user_id"]._description_string(self.env)
+        for promise in self:
+            check_internal_user(self.env, promise.user_id, promise.company_id, label)
+
     @api.constrains("amount")
     def _check_amount(self):
         if any(promise.amount <= 0 for promise in self):
             raise ValidationError(_("The amount promised must be positive."))
 
-    @api.constrains("partner_id", "move_ids")
+    @api.constrains("partner_id", "move_ids", "amount")
     def _check_moves(self):
+        """A promise covers invoices of its customer; while it is open, invoices
+        left to pay (posted, not paid), for no more than what is left on them."""
         for promise in self:
+            if not promise.move_ids:
+                raise ValidationError(
+                    _("A promise to pay covers at least one invoice of its customer.")
+                )
             strangers = promise.move_ids.filtered(
                 lambda m, promise=promise: m.commercial_partner_id
                 != promise.partner_id.commercial_partner_id
@@ -183,6 +287,28 @@ class AccountDunningPromise(models.Model):
                         "invoices, not %(invoices)s.",
                         customer=promise.partner_id.display_name,
                         invoices=", ".join(strangers.mapped("display_name")),
+                    )
+                )
+            if promise.state != "open":
+                continue
+            closed = promise.move_ids.filtered(lambda m: not m._dunning_is_open())
+            if closed:
+                raise ValidationError(
+                    _(
+                        "A promise to pay is for invoices left to pay: %(invoices)s "
+                        "is a draft, paid or cancelled.",
+                        invoices=", ".join(closed.mapped("display_name")),
+                    )
+                )
+            left = sum(promise.move_ids.mapped("amount_residual_signed"))
+            currency = promise.currency_id
+            if currency.compare_amounts(promise.amount, left) > 0:
+                raise ValidationError(
+                    _(
+                        "The amount promised, %(amount)s, is more than what is left "
+                        "to pay: %(left)s.",
+                        amount=currency.format(promise.amount),
+                        left=currency.format(left),
                     )
                 )
 
@@ -214,9 +340,10 @@ class AccountDunningPromise(models.Model):
         paid = open_promises.filtered(
             lambda p: all(m._dunning_is_paid() for m in p.move_ids)
         )
-        paid.write({"state": "kept"})
+        # sudo: the promise's own step sets its state, whoever's action leads to it
+        paid.sudo().write({"state": "kept"})
         broken = (open_promises - paid).filtered(lambda p: p.date < date)
-        broken.write({"state": "broken"})
+        broken.sudo().write({"state": "broken"})  # as above
         for promise in broken:
             promise.partner_id.sudo().message_post(  # see create()
                 body=_(

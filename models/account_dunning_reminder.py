@@ -11,7 +11,7 @@ from .account_dunning_history_mixin import (
     SYSTEM_FIELDS,
 )
 from .account_dunning_selection import ISSUED
-from .bounds import check_email_list
+from .bounds import check_email_list, check_input
 
 # The states of an SMS (sms.sms, same keys and names), and the status of its
 # notification that each follows (the delivery reports update the notification)
@@ -441,6 +441,7 @@ class AccountDunningReminder(models.Model):
     def create(self, vals_list):
         # numbered and completed here: the caller's dictionaries stay as they were
         vals_list = [dict(vals) for vals in vals_list]
+        check_input(self, vals_list)
         if not self.env.su:
             self._dunning_check_user_create(vals_list)
         partner_ids = [
@@ -458,6 +459,7 @@ class AccountDunningReminder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_input(self, [vals])
         if not self.env.su:
             self._dunning_check_user_write(vals)
         return super().write(vals)

@@ -1,8 +1,17 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_repr
+
+from .bounds import MAX_DAYS, check_days, check_input
+
+# The reminder's values a line keeps a copy of (for searching and grouping lines):
+# its reminder's, never a user's to write (a line "sent" on a draft reminder would
+# raise its invoice's level without review).
+REMINDER_COPIES = ("company_id", "partner_id", "state", "date")
+# an invoice overdue for more than a century is a typo
+MAX_DAYS_OVERDUE = 36500
 
 
 class LineAmount(fields.Monetary):
@@ -130,21 +139,71 @@ class AccountDunningReminderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input(self, vals_list)
         if not self.env.su:
             reminders = self.env["account.dunning.reminder"].browse(
                 {vals["reminder_id"] for vals in vals_list if vals.get("reminder_id")}
             )
             reminders._dunning_check_lines_editable()
+            self._dunning_check_copies(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
+        check_input(self, [vals])
         if not self.env.su:
+            self._dunning_refuse_copies(set(REMINDER_COPIES) & vals.keys())
             self.reminder_id._dunning_check_lines_editable()
             if "reminder_id" in vals:
                 self.reminder_id.browse(
                     vals["reminder_id"]
                 )._dunning_check_lines_editable()
         return super().write(vals)
+
+    @api.model
+    def _dunning_check_copies(self, vals_list):
+        """A line created by a user copies its reminder's values, or none: its
+        status, date, customer and company are the reminder's."""
+        Reminder = self.env["account.dunning.reminder"]
+        for vals in vals_list:
+            reminder = Reminder.browse(vals.get("reminder_id"))
+            given = {fname for fname in REMINDER_COPIES if fname in vals}
+            if not reminder:
+                self._dunning_refuse_copies(given)
+                continue
+            own = {
+                "company_id": reminder.company_id.id,
+                "partner_id": reminder.partner_id.id,
+                "state": reminder.state,
+                "date": reminder.date,
+            }
+            self._dunning_refuse_copies(
+                {
+                    fname
+                    for fname in given
+                    if (
+                        fields.Date.to_date(vals[fname])
+                        if fname == "date"
+                        else vals[fname]
+                    )
+                    != own[fname]
+                }
+            )
+
+    @api.model
+    def _dunning_refuse_copies(self, fnames):
+        if fnames:
+            raise UserError(
+                _(
+                    "A line of a payment reminder takes these values from its "
+                    "reminder, not by hand: %(fields)s.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname]._description_string(self.env)
+                            for fname in fnames
+                        )
+                    ),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):
@@ -165,9 +224,16 @@ class AccountDunningReminderLine(models.Model):
             self.date or fields.Date.context_today(self),
         )
 
-    @api.constrains("fee_amount", "interest_amount")
+    @api.constrains("fee_amount", "interest_amount", "days_overdue")
     def _check_amounts(self):
         for line in self:
+            check_days(
+                self.env,
+                line.days_overdue,
+                _("The days overdue of invoice %s", line.move_id.name),
+                minimum=-MAX_DAYS,
+                maximum=MAX_DAYS_OVERDUE,
+            )
             if line.fee_amount < 0 or line.interest_amount < 0:
                 raise ValidationError(
                     _(
@@ -190,9 +256,7 @@ class AccountDunningReminderLine(models.Model):
                         customer=customer.display_name,
                     )
                 )
-            if move.state != "posted" or not move.is_sale_document(
-                include_receipts=True
-            ):
+            if move.state != "posted" or move.move_type != "out_invoice":
                 raise ValidationError(
                     _(
                         "Only posted customer invoices can be reminded; %(invoice)s "

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -15,8 +15,10 @@ from .access import (
     check_button,
     check_fields_group,
     check_fields_readable,
+    check_system_fields,
 )
 from .account_dunning_selection import ISSUED, OPEN_PAYMENT_STATES, PAID_PAYMENT_STATES
+from .bounds import check_input
 from .contention import CONTENTION_ERRORS, contention_expected
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ CONTROL_FIELDS = frozenset(
         "dunning_dispute_user_id",
     }
 )
+# The invoice's dunning history: what its sent reminders say (see
+# _compute_dunning_history), never a user's to write; and the promises to pay, which
+# are recorded on the promise (its checks: customer, company, open invoices).
+HISTORY_FIELDS = frozenset({"dunning_level_id", "dunning_last_date", "dunning_count"})
+LINKED_BY_PROMISE = frozenset({"dunning_promise_ids"})
 
 
 class AccountMove(models.Model):
@@ -186,8 +193,20 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # EXTENDS account: who may set the dispute and exclusion fields
+        # EXTENDS account: who may set the dispute and exclusion fields; the history
+        # is the reminders'
+        check_input(self, vals_list)
         for vals in vals_list:
+            check_system_fields(
+                self,
+                {
+                    fname
+                    for fname in (HISTORY_FIELDS | LINKED_BY_PROMISE) & vals.keys()
+                    if vals[fname]
+                    and vals[fname] != [Command.set([])]
+                    and vals[fname] != [Command.clear()]
+                },
+            )
             # defaults (no exclusion, no dispute) are nobody's decision
             chosen = {
                 f
@@ -204,6 +223,8 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         # EXTENDS account: as create; a dispute needs a reason and an owner
+        check_input(self, [vals])
+        check_system_fields(self, (HISTORY_FIELDS | LINKED_BY_PROMISE) & vals.keys())
         check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
         check_fields_group(self, OVERRIDE_FIELDS & vals.keys(), MANAGER)
         if vals.get("dunning_dispute_user_id"):

@@ -1,18 +1,21 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import math
 import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import formatLang
 
-from .bounds import check_days
+from .bounds import check_days, check_input, check_internal_user
 
 # Where a late-payment clause states the penalty rate: printed as the late interest
 # rate the company charges (res.company.dunning_interest_rate), or as the statutory
 # minimum where it charges none, so that the clause and the interest of the letters
 # never disagree.
 RATE_PLACEHOLDER = "{rate}"
+# a credit alert past ten times the limit says nothing a lower one does not
+MAX_CREDIT_ALERT = 1000
 # any other word in braces: a mistyped placeholder, that would be printed as it is
 OTHER_PLACEHOLDER = re.compile(r"\{(?!rate\})[^{}\n]*\}")
 # the statutory minimum written out (this module's wording before {rate}, in French
@@ -185,9 +188,15 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # EXTENDS base: every new company gets the default dunning policy
+        check_input(self, vals_list)
         companies = super().create(vals_list)
         companies._dunning_set_up()
         return companies
+
+    def write(self, vals):
+        # EXTENDS base: what the settings' dunning fields take
+        check_input(self, [vals])
+        return super().write(vals)
 
     def _dunning_set_up(self):
         """What every company needs to run reminders: its default policy, the
@@ -311,11 +320,16 @@ class ResCompany(models.Model):
                 thresholds = company._dunning_credit_thresholds()
             except ValueError:
                 thresholds = None
-            if thresholds is None or any(t <= 0 for t in thresholds):
+            if thresholds is None or any(
+                not math.isfinite(t) or not 0 < t <= MAX_CREDIT_ALERT
+                for t in thresholds
+            ):
                 raise ValidationError(
                     _(
-                        "Credit alert thresholds are positive percentages separated "
-                        "by commas, such as 50,75,90,100; not %(value)s.",
+                        "Credit alert thresholds are positive percentages up to "
+                        "%(maximum)s, separated by commas, such as 50,75,90,100; not "
+                        "%(value)s.",
+                        maximum=MAX_CREDIT_ALERT,
                         value=company.dunning_credit_alert_thresholds,
                     )
                 )
@@ -343,6 +357,74 @@ class ResCompany(models.Model):
             if value:
                 # sudo: configuration every company needs, whoever installs
                 self.filtered(lambda c, f=fname: not c[f]).sudo()[fname] = value
+
+    @api.constrains(
+        "dunning_responsible_id",
+        "dunning_fee_journal_id",
+        "dunning_fee_account_id",
+        "dunning_fee_product_id",
+        "dunning_thank_you_template_id",
+    )
+    def _check_dunning_links(self):
+        """What the settings name is the company's own and of the right kind: the
+        responsible an internal user of it, the fees journal one of its sales
+        journals, the fees account one of its income accounts, the fees product
+        one it may sell, the thank-you email a template of invoices."""
+        label = self._fields["dunning_responsible_id"]._description_string(self.env)
+        # sudo: the kind and company of what is named, whoever configures
+        for company in self.sudo():
+            check_internal_user(
+                self.env, company.dunning_responsible_id, company, label
+            )
+            journal = company.dunning_fee_journal_id
+            account = company.dunning_fee_account_id
+            product = company.dunning_fee_product_id
+            template = company.dunning_thank_you_template_id
+            wrong = [
+                fname
+                for fname, bad in (
+                    (
+                        "dunning_fee_journal_id",
+                        journal
+                        and (
+                            journal.type != "sale"
+                            or journal.company_id not in company.parent_ids
+                        ),
+                    ),
+                    (
+                        "dunning_fee_account_id",
+                        account
+                        and (
+                            account.account_type not in ("income", "income_other")
+                            or not account.company_ids & company.parent_ids
+                        ),
+                    ),
+                    (
+                        "dunning_fee_product_id",
+                        product
+                        and product.company_id
+                        and product.company_id not in company.parent_ids,
+                    ),
+                    (
+                        "dunning_thank_you_template_id",
+                        template and template.model != "account.move",
+                    ),
+                )
+                if bad
+            ]
+            if wrong:
+                raise ValidationError(
+                    _(
+                        "%(company)s: %(fields)s must be of the company and of the "
+                        "right kind (a sales journal, an income account, a product "
+                        "it sells, an email about invoices).",
+                        company=company.name,
+                        fields=", ".join(
+                            self._fields[fname]._description_string(self.env)
+                            for fname in wrong
+                        ),
+                    )
+                )
 
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy_id(self):

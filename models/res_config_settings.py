@@ -1,6 +1,8 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .bounds import check_input
 
 
 class ResConfigSettings(models.TransientModel):
@@ -64,3 +66,14 @@ class ResConfigSettings(models.TransientModel):
     dunning_retention_years = fields.Integer(
         related="company_id.dunning_retention_years", readonly=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # EXTENDS base_setup: the dunning settings' values are of their fields' type
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # EXTENDS base_setup: as create
+        check_input(self, [vals])
+        return super().write(vals)

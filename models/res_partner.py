@@ -8,7 +8,15 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .access import ACCOUNTING, COLLECTOR, MANAGER, check_button, check_fields_group
+from .access import (
+    ACCOUNTING,
+    COLLECTOR,
+    MANAGER,
+    check_button,
+    check_fields_group,
+    check_system_fields,
+)
+from .bounds import check_input, check_internal_user
 
 # the desk's figures, kept importable from here (their home is the figures file)
 from .res_partner_dunning_figures import (  # noqa: F401
@@ -29,6 +37,17 @@ CONTROL_FIELDS = frozenset(
         "credit_hold",
         "dunning_stage",
         "dunning_collection_date",
+    }
+)
+# The customer's payment behaviour, as the daily run measures it (see
+# account.dunning.scoring): never a user's to write.
+BEHAVIOUR_FIELDS = frozenset(
+    {
+        "payment_avg_days_late",
+        "payment_on_time_ratio",
+        "payment_paid_count",
+        "risk_score",
+        "risk_factors",
     }
 )
 
@@ -180,6 +199,7 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # EXTENDS base: who may set the dunning settings of a customer (accounting only)
+        check_input(self, vals_list)
         for vals in vals_list:
             # a new contact's defaults are nobody's decision: only values set count
             self._dunning_check_control({k: v for k, v in vals.items() if v})
@@ -187,6 +207,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         # EXTENDS base: as create
+        check_input(self, [vals])
         self._dunning_check_control(vals)
         return super().write(vals)
 
@@ -196,6 +217,7 @@ class ResPartner(models.Model):
         lets the blocked invoices through)."""
         if self.env.su:
             return
+        check_system_fields(self, BEHAVIOUR_FIELDS & vals.keys())
         check_fields_group(self, CONTROL_FIELDS & vals.keys(), COLLECTOR)
         managers_only = set()
         if (
@@ -290,6 +312,17 @@ class ResPartner(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.constrains("dunning_responsible_id")
+    def _check_dunning_responsible(self):
+        company = self.env.company
+        label = self._fields["dunning_responsible_id"]._description_string(self.env)
+        # sudo: the responsible as set, whoever set it (a contact synced from its
+        # company by a user who does not read dunning settings)
+        for partner in self.sudo():
+            check_internal_user(
+                self.env, partner.dunning_responsible_id, company, label
+            )
 
     def _compute_dunning_promise_counts(self):
         groups = self.env["account.dunning.promise"]._read_group(

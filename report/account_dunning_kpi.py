@@ -11,7 +11,9 @@ from odoo.tools import SQL, date_utils, formatLang
 
 from ..dunning.kpis import cei, dso_countback, share
 from ..dunning.scoring import behaviour
+from ..models.access import ACCOUNTING
 from ..models.account_dunning_selection import ISSUED
+from ..models.bounds import MAX_DATE, MIN_DATE, check_input
 
 EFFECTIVE_DAYS = 14  # a reminder is effective when paid within this many days
 
@@ -68,6 +70,15 @@ class AccountDunningKpi(models.TransientModel):
         for kpi in self:
             kpi.display_name = _("Collection KPIs")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
+
     @api.model
     def action_open(self):
         """The KPI screen of the current company over the default period: a report
@@ -90,11 +101,35 @@ class AccountDunningKpi(models.TransientModel):
             if problem:
                 raise ValidationError(problem)
 
+    def _dunning_access_problem(self):
+        """What the form, being edited, may not show (an onchange computes the
+        figures of a record never saved, which no access right or record rule
+        guards): another company's figures, or any to a user outside accounting."""
+        self.ensure_one()
+        env = self.env
+        if env.su:
+            return False
+        if not env.user.has_groups(ACCOUNTING):
+            return _("The collection KPIs are for accounting users.")
+        if self.company_id and self.company_id not in env.user.company_ids:
+            return _("Choose one of your companies.")
+        return False
+
     def _dunning_period_problem(self):
         """Why the period cannot be measured, or nothing."""
         self.ensure_one()
+        if not self.company_id:
+            return _("Choose the company.")
         if not self.date_from or not self.date_to:
             return _("Choose the first and the last day of the period.")
+        if not MIN_DATE <= self.date_from <= MAX_DATE or not (
+            MIN_DATE <= self.date_to <= MAX_DATE
+        ):
+            return _(
+                "The period falls between %(first)s and %(last)s.",
+                first=MIN_DATE,
+                last=MAX_DATE,
+            )
         if self.date_from > self.date_to:
             return _(
                 "The period starts on %(start)s, after its end on %(end)s.",
@@ -106,7 +141,7 @@ class AccountDunningKpi(models.TransientModel):
     @api.depends("company_id", "date_from", "date_to")
     def _compute_kpis(self):
         for kpi in self:
-            problem = kpi._dunning_period_problem()
+            problem = kpi._dunning_access_problem() or kpi._dunning_period_problem()
             if problem:
                 # the form is being edited: say what is wrong instead of figures
                 kpi.update(

@@ -9,6 +9,8 @@ from . import test_dunning_digest
 from . import test_dunning_doors
 from . import test_dunning_documents
 from . import test_dunning_engine
+from . import test_dunning_facts
+from . import test_dunning_facts_promises
 from . import test_dunning_figures
 from . import test_dunning_figures_property
 from . import test_dunning_figures_store

@@ -163,7 +163,7 @@ class BoundCases:
                     }
                 ),
                 ValidationError,
-                "365 days at most",
+                "365 days at most|between 1900-01-01 and 2999-12-31",
             ),
             (
                 "a negative instalment",

@@ -7,12 +7,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .bad_input_bounds import BoundCases
+from .bad_input_links import LinkCases
+from .bad_input_types import TypeCases
 from .common import TODAY, DunningCommon
 
 
 @tagged("post_install", "-at_install")
 @freeze_time(TODAY)
-class TestDunningBadInput(BoundCases, DunningCommon):
+class TestDunningBadInput(TypeCases, LinkCases, BoundCases, DunningCommon):
     """Invalid configurations and actions: each one a clear error, and nothing of
     it written."""
 
@@ -74,6 +76,7 @@ class TestDunningBadInput(BoundCases, DunningCommon):
                 "amount_total": 1000,
             }
         )
+        cls._set_up_type_cases()
 
     # Every count and value the actions below could touch, to prove they wrote
     # nothing.
@@ -87,6 +90,7 @@ class TestDunningBadInput(BoundCases, DunningCommon):
             "account.dunning.plan.line",
             "account.dunning.policy",
             "account.dunning.level",
+            "account.dunning.dispute.reason",
             "mail.mail",
         ]
         counts = {
@@ -113,7 +117,7 @@ class TestDunningBadInput(BoundCases, DunningCommon):
             self.company.read(["dunning_interest_rate"])[0],
             self.overdue.read(["dunning_dispute_reason", "dunning_dispute_user_id"])[0],
         )
-        return counts, values
+        return counts, values, self._typed_snapshot()
 
     def _new_plan(self, **vals):
         return self.env["account.dunning.plan"].create(
@@ -410,6 +414,7 @@ class TestDunningBadInput(BoundCases, DunningCommon):
                 "positive percentages",
             ),
             *self._bound_cases(),
+            *self._type_cases(),
             (
                 "handing over a customer twice",
                 self._hand_over_twice,
@@ -444,9 +449,33 @@ class TestDunningBadInput(BoundCases, DunningCommon):
         self.assertEqual(kpi.dso, 0.0)
         self.assertIn("first and the last day", str(kpi.effectiveness_html))
 
+    def test_kpi_form_being_edited_shows_what_is_missing_and_no_figure(self):
+        """The KPI form being edited (an onchange, which no access right or record
+        rule guards): without a company, for another company, from year 1, or by a
+        portal user, it says what is missing; no SQL error, no figure."""
+        spec = dict.fromkeys(
+            ("company_id", "date_from", "date_to", "dso", "effectiveness_html"), {}
+        )
+        for user, company, start, message in (
+            (self.billing, False, "2026-01-01", "Choose the company"),
+            (self.billing, self.company_b.id, "2026-01-01", "one of your companies"),
+            (self.billing, self.company.id, "0001-01-01", "falls between 1900-01-01"),
+            (self.portal, False, "2026-01-01", "for accounting users"),
+            (self.portal, self.company.id, "2026-01-01", "for accounting users"),
+        ):
+            with self.subTest(user=user.login, company=company, start=start):
+                Kpi = self.env["account.dunning.kpi"].with_user(user)
+                values = Kpi.with_context(lang="en_US").onchange(
+                    {"company_id": company, "date_from": start, "date_to": TODAY},
+                    [],
+                    spec,
+                )["value"]
+                self.assertEqual(values["dso"], 0.0)
+                self.assertIn(message, values["effectiveness_html"])
+
     def test_every_bad_input_is_refused_and_writes_nothing(self):
         cases = self._cases()
-        self.assertGreaterEqual(len(cases), 60)
+        self.assertGreaterEqual(len(cases), 200)
         for what, action, exception, pattern in cases:
             with self.subTest(what):
                 before = self._snapshot()

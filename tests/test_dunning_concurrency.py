@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
@@ -215,6 +216,55 @@ class TestDunningConcurrency(DunningConcurrencyCase):
             # the first run's update meets the second's: left to it, quietly
             self.assertFalse(self._score(first, company_id))
         self.assertFalse(database_errors)
+
+    def test_one_open_promise_per_invoice_is_the_databases(self):
+        """Two customers answer at once for one invoice (the portal's promise, each
+        on its own connection): the second meets the first's in the database,
+        which refuses it, although its own search before the insert saw none."""
+        dbname = get_db_name()
+        company_id, (partner_id,) = self._make_data(
+            dbname, name="Concurrency Promise SA", customers=1
+        )
+        self.addCleanup(self._retire, dbname, company_id)
+        self.addCleanup(self._drop_promises, dbname, company_id)
+        database_errors = self._database_errors()
+        day = date.today() + timedelta(days=7)
+        with (
+            db_connect(dbname).cursor() as first,
+            db_connect(dbname).cursor() as second,
+        ):
+            invoice = self._env(second)["account.move"].search(
+                [("partner_id", "=", partner_id)]
+            )
+            self.assertFalse(invoice.dunning_promise_ids)  # its snapshot, before
+            answers = self._env(first)["account.dunning.answer"]
+            answers._customer_promise(invoice.with_env(answers.env), day, 10)
+            # the other connections must see it: this database is a throw-away clone
+            first.commit()  # pylint: disable=invalid-commit
+            with self.assertRaises(UserError) as refused:
+                self._env(second)["account.dunning.answer"]._customer_promise(
+                    invoice, day, 20
+                )
+            # said in the customer's language: the invoice it is about
+            self.assertIn(invoice.name, str(refused.exception))
+            second.rollback()  # as a request refused: nothing of it stays
+        with db_connect(dbname).cursor() as cr:
+            cr.execute(
+                "SELECT p.amount FROM account_dunning_promise p "
+                "JOIN account_dunning_promise_move_rel r ON r.promise_id = p.id "
+                "WHERE r.move_id = %s AND p.state = 'open'",
+                [invoice.id],
+            )
+            self.assertEqual(cr.fetchall(), [(10.0,)])
+        self.assertFalse(database_errors)  # a refusal, not logged as a server error
+
+    def _drop_promises(self, dbname, company_id):
+        with db_connect(dbname).cursor() as cr:
+            self._env(cr)["account.dunning.promise"].search(
+                [("company_id", "=", company_id)]
+            ).unlink()
+            # the other connections must see it: this database is a throw-away clone
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _score(self, cr, company_id):
         env = self._env(cr)

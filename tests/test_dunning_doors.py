@@ -268,7 +268,7 @@ class TestDunningSupersedeByInvoice(DunningCommon):
             + self._invoice(self.customer, 3000, day(-80))
             + self._invoice(self.customer, 2100, day(-20))
         )
-        invoices.dunning_level_id = self.level_call
+        invoices.sudo().dunning_level_id = self.level_call
         (draft,) = self._run(TODAY)
         self.assertEqual(draft.level_id, self.level_formal)
         self.assertEqual(draft.line_ids.move_id, invoices)
@@ -306,7 +306,7 @@ class TestDunningSupersedeByInvoice(DunningCommon):
 
     def test_send_covering_every_invoice_of_a_draft_cancels_it(self):
         invoice = self._invoice(self.customer, 1000, day(-16))
-        invoice.dunning_level_id = self.level_call
+        invoice.sudo().dunning_level_id = self.level_call
         (draft,) = self._run(TODAY)
         self._wizard(self.customer | self.other_customer).action_send()
         self.assertEqual(draft.state, "cancelled")

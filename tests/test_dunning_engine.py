@@ -100,7 +100,7 @@ class TestDunningEngine(DunningCommon):
         self._automatic_levels()
         old = self._invoice(self.customer, 1000, DUE)
         with freeze_time(day(10)):
-            old.dunning_level_id = self.level_call
+            old.sudo().dunning_level_id = self.level_call
         new = self._invoice(self.customer, 200, day(9))
         (reminder,) = self._run(day(15))
         self.assertEqual(reminder.level_id, self.level_formal)
@@ -208,7 +208,7 @@ class TestDunningEngine(DunningCommon):
     # --- review queue and channels ----------------------------------------------
     def test_manual_levels_wait_as_drafts_and_block_a_second_one(self):
         invoice = self._invoice(self.customer, 1000, DUE)
-        invoice.dunning_level_id = self.level_call
+        invoice.sudo().dunning_level_id = self.level_call
         (draft,) = self._run(day(15))  # formal notice: not automatic
         self.assertRecordValues(draft, [{"state": "draft", "origin": "auto"}])
         # A draft changes nothing on the invoice until it is sent.
@@ -227,7 +227,7 @@ class TestDunningEngine(DunningCommon):
 
     def test_email_and_activity_of_automatic_levels(self):
         invoice = self._invoice(self.customer, 1000, DUE)
-        invoice.dunning_level_id = self.level_email
+        invoice.sudo().dunning_level_id = self.level_email
         self.customer.dunning_responsible_id = self.env.user
         (reminder,) = self._run(day(10))
         self.assertEqual(reminder.state, "sending")

@@ -72,7 +72,7 @@ class TestDunningFigures(DunningCommon):
         self.assertEqual(self.inv3.dunning_next_date, date(2026, 4, 15))
         self.assertFalse(self.inv5.dunning_next_date)  # paid
         self.assertFalse(self.refund.dunning_next_date)  # credit notes are never chased
-        self.inv1.dunning_level_id = self.level_plan  # top level: nothing comes next
+        self.inv1.sudo().dunning_level_id = self.level_plan  # top: nothing comes next
         self.assertFalse(self.inv1.dunning_next_date)
 
     def test_invoice_days_overdue_follows_earliest_unpaid_instalment(self):

@@ -10,6 +10,8 @@ import re
 from datetime import timedelta
 from unittest.mock import patch
 
+from werkzeug.urls import url_encode
+
 from odoo import Command, fields, http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -338,6 +340,9 @@ class TestDunningPortal(DunningCommon, HttpCase):
             ),
             ({"date": "2026-02-31"}, "date"),
             ({"date": "next week"}, "date"),
+            # not read as its first ten characters
+            ({"date": good_date + "garbage<script>"}, "date"),
+            ({"date": good_date + "T10:00:00"}, "date"),
             ({"date": ""}, "date"),
             ({"amount": "abc"}, "amount"),
             ({"amount": "-5"}, "amount"),
@@ -481,6 +486,34 @@ class TestDunningPortal(DunningCommon, HttpCase):
             self.assertNotIn(response.status_code, (200, 303))
         self.assertFalse(self._promises(self.stranger) | self._promises(self.late))
         self.assertEqual(self.stranger.dunning_dispute_state, "none")
+        self.assertEqual(self.late.dunning_dispute_state, "none")
+
+    def test_a_token_that_is_no_token_is_refused_not_a_server_error(self):
+        """A NUL byte, letters no token has or a page of text as the token of a
+        reminder or an invoice: refused (403), never a server error (500)."""
+        date = fields.Date.to_string(self.today + timedelta(days=3))
+        self.authenticate(None, None)
+        pages = (
+            "/my/dunning",
+            "/my/dunning/statement",
+            f"/my/dunning/reminder/{self.reminder.id}/letter",
+        )
+        with mute_logger(*QUIET):
+            for token in ("\x00", "abc\x00def", "é" * 36, "<script>", "x" * 4000):
+                with self.subTest(token=token[:10]):
+                    for page in pages:
+                        # (a database in one language only redirects first)
+                        response = self.url_open(
+                            f"{page}?{url_encode({'access_token': token})}"
+                        )
+                        self.assertEqual(response.status_code, 403, page)
+                    for url, data in (
+                        (self._promise_url(self.late), {"date": date, "amount": "1"}),
+                        (self._dispute_url(self.late), {"description": "No"}),
+                    ):
+                        response = self._post(url, dict(data, access_token=token))
+                        self.assertEqual(response.status_code, 403, url)
+        self.assertFalse(self._promises(self.late))
         self.assertEqual(self.late.dunning_dispute_state, "none")
 
     def test_paid_invoice_or_answers_turned_off(self):

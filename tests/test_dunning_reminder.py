@@ -158,7 +158,8 @@ class TestDunningReminder(DunningCommon):
                 }
             ],
         )
-        self.inv_usd_2.dunning_level_id = self.level_email  # set by hand
+        # set by hand (an import, as the superuser: users never write it)
+        self.inv_usd_2.sudo().dunning_level_id = self.level_email
         only = self._reminder(self.customer, self.inv_usd_2, self.level_call)
         self.env.flush_all()  # sent, then the bounce comes later
         only._dunning_mark_undelivered("mailbox full")

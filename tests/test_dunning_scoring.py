@@ -44,14 +44,16 @@ class TestDunningScoring(DunningCommon):
         cls.worse_open = cls._invoice(cls.worse, 500, date(2026, 5, 31))
         cls.worse_open.dunning_dispute_state = "resolved"
         with freeze_time(date(2026, 6, 1)):
-            cls.env["account.dunning.promise"].create(
+            promise = cls.env["account.dunning.promise"].create(
                 {
                     "partner_id": cls.worse.id,
                     "move_ids": [(6, 0, cls.worse_open.ids)],
                     "date": date(2026, 6, 15),
                     "amount": 500,
                 }
-            ).state = "broken"
+            )
+        # as its own step does once its date passed unpaid (users never write it)
+        promise.sudo().state = "broken"
         cls.prompt_open = cls._invoice(cls.prompt, 300, date(2026, 7, 20))
         cls.slow_open = cls._invoice(cls.slow, 300, date(2026, 7, 20))
         with freeze_time(TODAY):

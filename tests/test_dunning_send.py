@@ -160,7 +160,7 @@ class TestDunningSend(DunningSendCommon):
         self.assertEqual(self._mail_of(reminder).state, "outgoing")
 
     def test_wizard_from_a_customer_covers_the_overdue_invoices(self):
-        self.inv_old.dunning_level_id = self.level_email
+        self.inv_old.sudo().dunning_level_id = self.level_email
         wizard = self._wizard(self.customer)
         self.assertEqual(wizard.covered_move_ids, self.inv_old | self.inv_recent)
         # the old invoice had its first reminder: the next level is the call

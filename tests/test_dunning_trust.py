@@ -72,7 +72,7 @@ class TestDunningActivityForAPerson(DunningCommon):
     def _call_due(self, partner):
         """An invoice whose next level is the phone call (an activity)."""
         invoice = self._invoice(partner, 100, day(-11))
-        invoice.dunning_level_id = self.level_email
+        invoice.sudo().dunning_level_id = self.level_email
         return invoice
 
     def assertNobodyTechnical(self):
@@ -128,7 +128,7 @@ class TestDunningManualSendSupersedes(DunningCommon):
 
     def test_manual_formal_notice_supersedes_the_runs_draft(self):
         invoice = self._invoice(self.customer, 1000, day(-16))
-        invoice.dunning_level_id = self.level_call
+        invoice.sudo().dunning_level_id = self.level_call
         (draft,) = self._run(TODAY)  # the formal notice: a level sent by hand
         self.assertEqual(draft.state, "draft")
         wizard = self._wizard(invoice)
@@ -163,7 +163,7 @@ class TestDunningStaleDrafts(DunningCommon):
         invoices = paid | planned | kept
         with freeze_time(date(2026, 3, 17)):
             for invoice in invoices:
-                invoice.dunning_level_id = self.level_call
+                invoice.sudo().dunning_level_id = self.level_call
             (draft,) = self._run(date(2026, 3, 17))  # the formal notice, by hand
         self.assertEqual(draft.line_ids.move_id, invoices)
         self.assertEqual(
@@ -193,7 +193,7 @@ class TestDunningStaleDrafts(DunningCommon):
         paid = self._invoice(self.customer, 300, date(2026, 2, 20))
         kept = self._invoice(self.customer, 1000, date(2026, 3, 1))
         with freeze_time(date(2026, 3, 17)):
-            (paid | kept).dunning_level_id = self.level_call
+            (paid | kept).sudo().dunning_level_id = self.level_call
             (draft,) = self._run(date(2026, 3, 17))
         with freeze_time(date(2026, 3, 31)):
             self._pay(paid, 300, on=date(2026, 3, 30))
@@ -211,7 +211,7 @@ class TestDunningStaleDrafts(DunningCommon):
         hand to cancel it; the notification and its history say why."""
         invoice = self._invoice(self.customer, 300, date(2026, 3, 1))
         with freeze_time(date(2026, 3, 17)):
-            invoice.dunning_level_id = self.level_call
+            invoice.sudo().dunning_level_id = self.level_call
             (draft,) = self._run(date(2026, 3, 17))
         with freeze_time(date(2026, 3, 31)):
             self._pay(invoice, 300, on=date(2026, 3, 30))
@@ -321,7 +321,7 @@ class TestDunningLevelExplained(DunningCommon):
 
     def test_level_not_due_yet_is_not_proposed(self):
         invoice = self._invoice(self.customer, 100, day(-12))
-        invoice.dunning_level_id = self.level_call
+        invoice.sudo().dunning_level_id = self.level_call
         wizard = self._wizard(invoice)
         # 12 days late: the formal notice comes at 15 days, the call again
         self.assertEqual(wizard.level_id, self.level_call)
@@ -339,7 +339,7 @@ class TestDunningLevelExplained(DunningCommon):
 
     def test_one_level_at_a_time_without_skip(self):
         invoice = self._invoice(self.customer, 100, day(-16))
-        invoice.dunning_level_id = self.level_email
+        invoice.sudo().dunning_level_id = self.level_email
         wizard = self._wizard(invoice)
         self.assertFalse(self.policy.allow_level_skip)
         self.assertEqual(wizard.level_id, self.level_call)

@@ -1,8 +1,10 @@
 # Copyright 2026 account_dunning contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.access import MANAGER, check_button
+from ..models.bounds import check_input, check_text
 
 
 class AccountDunningCreditOverride(models.TransientModel):
@@ -14,12 +16,28 @@ class AccountDunningCreditOverride(models.TransientModel):
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
     reason = fields.Text(required=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
+
+    @api.constrains("reason")
+    def _check_reason(self):
+        for wizard in self:
+            check_text(self.env, wizard.reason, _("The reason of the override"))
+
     def action_confirm(self):
         """Approve, then post. The approval stays on the invoices: another module
         may ask a step of its own first (OCA's risk check shows its wizard), and
         posting from there still goes over this block."""
         self.ensure_one()
         check_button(self.move_ids, MANAGER)
+        if not self.move_ids:
+            raise UserError(_("Choose the invoices to post over the credit block."))
         self.move_ids.write(
             {
                 "dunning_credit_override_reason": self.reason,

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..models.bounds import check_input
+
 
 class AccountDunningDispute(models.TransientModel):
     """Open a dispute on invoices: why, and who sorts it out."""
@@ -27,6 +29,15 @@ class AccountDunningDispute(models.TransientModel):
         domain="[('share', '=', False)]",
         help="Who sorts the dispute out: an activity is scheduled for them.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
 
     @api.depends("move_ids")
     def _compute_company_id(self):

@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.bounds import check_input
+
 # what the wizard proposes and the user may change before Send
 EDITABLE = {"store": True, "readonly": False, "precompute": True}
 # what the preview computes once and keeps for Send to compare
@@ -114,6 +116,15 @@ class AccountDunningSend(models.TransientModel):
     )
     interval_reason = fields.Char(string="Why now")
     level_reason = fields.Char(string="Why this level", compute="_compute_level_reason")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_input(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_input(self, [vals])
+        return super().write(vals)
 
     @api.constrains("company_id", "partner_ids", "move_ids", "level_id")
     def _check_company_scope(self):
