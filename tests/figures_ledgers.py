@@ -157,7 +157,8 @@ class GeneratedLedgers:
                         "partner_id": customer.id,
                         "move_ids": [Command.set(invoice.ids)],
                         "date": day(rng.randint(1, 20)),
-                        "amount": invoice.amount_residual,
+                        # promises and plans are in company currency
+                        "amount": invoice.amount_residual_signed,
                     }
                 )
             elif roll < 0.3:
@@ -165,7 +166,7 @@ class GeneratedLedgers:
                     {
                         "partner_id": customer.id,
                         "move_ids": [Command.set(invoice.ids)],
-                        "amount_total": invoice.amount_residual,
+                        "amount_total": invoice.amount_residual_signed,
                         "instalment_count": 2,
                         "first_date": day(5),
                     }
