@@ -97,7 +97,9 @@ class AccountDunningEngine(models.AbstractModel):
         return DoorProposal(
             partner=partner,
             policy=policy,
-            moves=Move.browse([r.move_id for r in planned.raises]),
+            # in a stable order (the selection's rows come in any): its lines, the
+            # letter and the totals per currency read the same every time
+            moves=Move.browse(sorted(r.move_id for r in planned.raises)),
             level=level,
             why=self._level_why(planned, level),
             left_out=left_out,
