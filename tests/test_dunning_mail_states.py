@@ -203,13 +203,18 @@ class TestDunningMailStates(DunningCommon):
             # the copy address first, then each contact (one copy each)
             smtp.script = [ACCEPT, ACCEPT, DROP]
             self._run_queue()
-            self.assertEqual(self._received(smtp, copy, ap, cfo), [1, 1, 0])
+            # the copy, then the contact Odoo tried first; dropped at the other
+            self.assertEqual(self._received(smtp, copy), [1])
+            reached, waiting = (
+                (ap, cfo) if self._received(smtp, ap) == [1] else (cfo, ap)
+            )
+            self.assertEqual(self._received(smtp, reached, waiting), [1, 0])
             self.assertEqual(reminders.mapped("state"), ["sent", "sending"])
             self.assertRecordValues(
                 first, [{"state": "outgoing", "dunning_to_cc_sent": True}]
             )
             self.assertNotIn("without exception", first.failure_reason or "")
-            self.assertEqual(self._delivery(first), {ap: "sent", cfo: "ready"})
+            self.assertEqual(self._delivery(first), {reached: "sent", waiting: "ready"})
             self._run_queue()  # the server is back
             self._run_queue()  # nothing left to send
         self.assertEqual(
